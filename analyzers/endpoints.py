@@ -1,0 +1,82 @@
+"""TH201/TH202: endpoint paths inside any string value, matched at segment boundaries.
+
+Shared by every surface that sees strings (Python, JS/TS, shell words, YAML/JSON values).
+"""
+from __future__ import annotations
+
+import re
+
+from themis_lint.context import Context
+from themis_lint.model import Edit, Finding, Fix, Safety
+from themis_lint.packs import Change
+
+CODES = ("TH201", "TH202")
+# RULES.md TH201/TH202: `/_admin/log` must not match `/_admin/log/entries` or `/_admin/logger`
+_PATH_CHAR = re.compile(r"[A-Za-z0-9_.~%/-]")
+
+
+def endpoint_changes(ctx: Context) -> list[Change]:
+    return ctx.changes("deprecate-endpoint") + ctx.changes("remove-endpoint")
+
+
+def find_paths(value: str, ctx: Context) -> list[tuple[int, int, Change]]:
+    """(start, end, change) of every endpoint path in `value`, at segment boundaries."""
+    hits = []
+    for change in endpoint_changes(ctx):
+        path = change["path"]
+        i = value.find(path)
+        while i != -1:
+            after = i + len(path)
+            if _ends_segment(value, after):
+                hits.append((i, after, change))
+            i = value.find(path, i + 1)
+    return sorted(hits, key=lambda h: h[0])
+
+
+def _ends_segment(value: str, at: int) -> bool:
+    if at >= len(value) or not _PATH_CHAR.match(value[at]):
+        return True
+    # a trailing slash closing the URL is still the same endpoint
+    return value[at] == "/" and (at + 1 == len(value) or not _PATH_CHAR.match(value[at + 1]))
+
+
+def message(change: Change) -> str:
+    path, new = change["path"], change.get("new")
+    if change.primitive == "deprecate-endpoint":
+        method = f" ({change['method']})" if change.get("method") else ""
+        return f"`{path}` is deprecated; use `{new}`{method}"
+    advice = change.get("advice")
+    if new:
+        return f"`{path}` is removed; use `{new}`" + (f" ({advice})" if advice else "")
+    return f"`{path}` is removed with no replacement; {advice or 'rewrite this call'}"
+
+
+def safety(change: Change) -> Safety:
+    if not change.get("new"):
+        return Safety.NONE
+    return Safety.SAFE if change.primitive == "deprecate-endpoint" else Safety.UNSAFE
+
+
+def path_finding(change: Change, start: int, end: int, editable: bool = True) -> Finding:
+    """A finding for a path occupying host offsets [start, end); a fix when it has a new path."""
+    fix = None
+    if editable and safety(change) is not Safety.NONE:
+        fix = Fix((Edit(start, end, change["new"]),), safety(change), f"Replace with `{change['new']}`")
+    return Finding(change.code, message(change), start, end, fix,
+                   replacement_since=change.replacement_since)
+
+
+def findings_in_value(value: str, offset: int | None, ctx: Context, *, start: int = 0,
+                      end: int | None = None) -> list[Finding]:
+    """Findings for a string whose value maps one to one onto host text at `offset`.
+
+    With offset None (the value cannot be mapped: escapes), findings span [start, end) and get
+    no fix.
+    """
+    found = []
+    for s, e, change in find_paths(value, ctx):
+        if offset is None:
+            found.append(path_finding(change, start, end if end is not None else start, editable=False))
+        else:
+            found.append(path_finding(change, offset + s, offset + e))
+    return found

@@ -1,0 +1,252 @@
+"""Server config surface: TH101-TH104 in config files and in YAML block scalars that embed one.
+
+RULES.md "Surfaces": a config file is one whose name matches `config-files` and that holds at
+least one key the pack knows; `themisdb.conf: |` in a ConfigMap or Helm values embeds one.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+from themis_lint.analyzers.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
+from themis_lint.codemods import server_config as edits
+from themis_lint.context import Context, glob_match
+from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
+from themis_lint.text import newline_of
+
+NAME = "server_config"
+CODES = ("TH101", "TH102", "TH103", "TH104")
+_BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$",
+                        re.MULTILINE)
+
+
+def is_config_name(path: str, ctx: Context) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return any(glob_match(name, g) for g in ctx.config_files)
+
+
+def wants(path: str, ctx: Context) -> bool:
+    return is_config_name(path, ctx) or path.endswith((".yaml", ".yml"))
+
+
+def always(path: str, ctx: Context) -> bool:
+    return is_config_name(path, ctx)
+
+
+def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
+    """Other YAML files matter only when they name a config file (an embedded config)."""
+    literals = {re.split(r"[*?\[]", g.lstrip("*"))[0].lower() for g in ctx.config_files}
+    return tuple(lit.encode() for lit in literals if len(lit) >= 4) + ctx.trigger_bytes()
+
+
+def parse_error(text: str, path: str) -> str | None:
+    try:
+        _parse(text, path)
+    except AnalysisError as exc:
+        return exc.reason
+    return None
+
+
+def _parse(text: str, path: str) -> ConfigDoc | None:
+    if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return parse_json(text)
+    return parse_yaml(text)
+
+
+def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+    if is_config_name(path, ctx):
+        overlay = any(glob_match(path, g) for g in ctx.overlay_files)
+        return config_findings(_parse(text, path), ctx, required=not overlay)
+    if not path.endswith((".yaml", ".yml")):
+        return []
+    return embedded_findings(text, path, ctx)
+
+
+def known_keys(ctx: Context) -> set[str]:
+    """Every key the pack talks about, old or new, plus the project's `known-keys`."""
+    keys = set(ctx.known_keys)
+    for change in ctx.pack.changes:
+        for field in ("old", "new", "key"):
+            if change.primitive.endswith("config-key") and change.get(field):
+                keys.add(change[field])
+        keys.update(change.get("keys") or [] if change.primitive == "known-config-keys" else [])
+    return keys
+
+
+def config_findings(doc: ConfigDoc | None, ctx: Context, required: bool = True) -> list[Finding]:
+    """TH101-TH104 for one config document; nothing when it is not a ThemisDB config."""
+    if doc is None:
+        return []
+    known = known_keys(ctx)
+    if not any(e.full_key in known for e in doc.entries):
+        return []
+    nl = newline_of(doc.text)
+    found = find_renamed_keys(doc, ctx, nl) + find_removed_keys(doc, ctx)
+    if required:
+        found += find_missing_keys(doc, ctx, nl)
+    if ctx.enabled("TH104"):
+        found += find_unknown_keys(doc, ctx, known)
+    return found
+
+
+def _target(ctx: Context) -> str:
+    return f"ThemisDB {ctx.pack.to_version}"
+
+
+def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
+    found = []
+    for change in ctx.changes("rename-config-key"):
+        old, new = change["old"], change["new"]
+        for entry in [e for e in doc.entries if e.full_key == old]:
+            message = f"`{old}` is renamed to `{new}` in {_target(ctx)}"
+            existing = doc.find(new)
+            fix_edits = None
+            if existing is None:
+                fix_edits = edits.rename_edits(doc, entry, new, nl)
+            elif _same_value(doc, entry, existing):
+                message += f"; `{new}` is already set to the same value, so the old key is deleted"
+                fix_edits = edits.delete_edits(doc, entry)
+            else:
+                message += f"; conflict: `{new}` is already set to a different value, resolve by hand"
+            fix = Fix(fix_edits, Safety.SAFE, f"Rename to `{new}`") if fix_edits else None
+            found.append(Finding(change.code, message, entry.key_start, entry.key_end, fix,
+                                 replacement_since=change.replacement_since))
+    return found
+
+
+def _same_value(doc: ConfigDoc, a: Entry, b: Entry) -> bool:
+    if a.is_map or b.is_map:
+        return False
+    return str(a.value) == str(b.value)
+
+
+def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
+    found = []
+    for change in ctx.changes("remove-config-key"):
+        for entry in [e for e in doc.entries if e.full_key == change["key"]]:
+            advice = change.get("advice") or "delete it"
+            fix = Fix(edits.delete_edits(doc, entry), Safety.UNSAFE, f"Remove `{change['key']}`")
+            found.append(Finding(change.code, f"`{change['key']}` is removed in {_target(ctx)}; {advice}",
+                                 entry.key_start, entry.key_end, fix,
+                                 replacement_since=change.replacement_since))
+    return found
+
+
+def find_missing_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
+    present = {e.full_key for e in doc.entries}
+    # a key that a rename will produce is not missing (RULES.md TH101 runs first)
+    present |= {c["new"] for c in ctx.pack.of("rename-config-key") if c["old"] in present}
+    found = []
+    for change in ctx.changes("require-config-key"):
+        key = change["key"]
+        if key in present:
+            continue
+        value = edits.render_value(change["default"], doc.kind)
+        fix_edits, holder = edits.insert_edits(doc, key, value, nl)
+        at = holder.key_start if holder is not None else 0
+        fix = Fix(fix_edits, Safety.SAFE, f"Add `{key}: {value}`") if fix_edits else None
+        found.append(Finding(change.code, f"`{key}` is required in {_target(ctx)}; add `{key}: {value}`",
+                             at, at, fix, replacement_since=change.replacement_since))
+    return found
+
+
+def find_unknown_keys(doc: ConfigDoc, ctx: Context, known: set[str]) -> list[Finding]:
+    reported = {c.get("old") or c.get("key") for c in ctx.pack.changes
+                if c.primitive in ("rename-config-key", "remove-config-key")}
+    found = []
+    for entry in doc.leaves():
+        if entry.full_key in known or entry.full_key in reported:
+            continue
+        hint = difflib.get_close_matches(entry.full_key, sorted(known), n=1, cutoff=0.6)
+        message = f"`{entry.full_key}` is not a key {_target(ctx)} knows"
+        message += f"; did you mean `{hint[0]}`?" if hint else ""
+        found.append(Finding("TH104", message, entry.key_start, entry.key_end))
+    return found
+
+
+# ---- embedded configs -----------------------------------------------------
+
+def embedded_findings(text: str, path: str, ctx: Context) -> list[Finding]:
+    """Config files embedded as YAML block scalars (`themisdb.conf: |`), offsets mapped back."""
+    found = []
+    for match in _BLOCK_KEY.finditer(text):
+        name = match.group(3)
+        if not any(glob_match(name, g) for g in ctx.config_files):
+            continue
+        block = _block_lines(text, match.end(), len(match.group(1)))
+        if block is None:
+            continue
+        inner, mapping = block
+        try:
+            doc = _parse(inner, name)
+        except AnalysisError as exc:
+            raise AnalysisError(f"embedded {name}: {exc.reason}", mapping.host(exc.offset)) from exc
+        found += [mapping.finding(f) for f in config_findings(doc, ctx, required=True)]
+    return found
+
+
+class _BlockMap:
+    """Maps offsets of a dedented block scalar back into the host file."""
+
+    def __init__(self, host_starts: list[int], inner_starts: list[int], indent: int, end: int):
+        self.host_starts, self.inner_starts, self.indent, self.end = host_starts, inner_starts, indent, end
+
+    def host(self, offset: int) -> int:
+        import bisect
+
+        i = max(bisect.bisect_right(self.inner_starts, offset) - 1, 0)
+        if i >= len(self.host_starts):
+            return self.end
+        col = offset - self.inner_starts[i]
+        return self.host_starts[i] + (self.indent + col if col else 0)
+
+    def edit(self, e: Edit) -> Edit:
+        pad = " " * self.indent
+        content = e.content.replace("\n", "\n" + pad)
+        if content.endswith("\n" + pad):
+            content = content[: -len(pad)]
+        start_col = e.start - self.inner_starts[max(__import__("bisect").bisect_right(self.inner_starts, e.start) - 1, 0)]
+        if start_col == 0 and e.content:
+            content = pad + content
+        return Edit(self.host(e.start), self.host(e.end), content)
+
+    def finding(self, f: Finding) -> Finding:
+        if f.fix is not None:
+            f.fix = Fix(tuple(self.edit(e) for e in f.fix.edits), f.fix.safety, f.fix.message)
+        f.start, f.end = self.host(f.start), self.host(f.end)
+        return f
+
+
+def _block_lines(text: str, after: int, key_indent: int) -> tuple[str, _BlockMap] | None:
+    """The block scalar's dedented text starting on the line after `after`."""
+    pos = text.find("\n", after)
+    if pos == -1:
+        return None
+    pos += 1
+    lines = []
+    indent = None
+    while pos < len(text):
+        nxt = text.find("\n", pos)
+        end = len(text) if nxt == -1 else nxt + 1
+        line = text[pos:end]
+        body = line.rstrip("\r\n")
+        if body.strip():
+            col = len(body) - len(body.lstrip(" "))
+            if col <= key_indent or (indent is not None and col < indent):
+                break
+            indent = col if indent is None else indent
+        lines.append((pos, line))
+        pos = end
+    while lines and not lines[-1][1].strip():
+        lines.pop()
+    if not lines or indent is None:
+        return None
+    inner, host_starts, inner_starts, n = [], [], [], 0
+    for start, line in lines:
+        piece = line[indent:] if line[:indent].strip() == "" and len(line.rstrip("\r\n")) >= indent else line.lstrip(" ")
+        host_starts.append(start)
+        inner_starts.append(n)
+        inner.append(piece)
+        n += len(piece)
+    end = lines[-1][0] + len(lines[-1][1])
+    return "".join(inner), _BlockMap(host_starts, inner_starts, indent, end)

@@ -1,0 +1,2 @@
+"""themis-lint: find and rewrite ThemisDB upgrade breakage."""
+__version__ = "0.1.0"

@@ -1,0 +1,234 @@
+"""Run surfaces over one file's text, apply fixes in bounded passes, check the result re-parses."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from themis_lint import suppress, surfaces
+from themis_lint.context import Context
+from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
+from themis_lint.packs import minor
+from themis_lint.text import LineIndex
+from themis_lint.writer import ChangedOnDisk, DecodeError, decode, encode, write_atomic
+
+MAX_PASSES = 8  # chained packs need one pass per step; more means a fix that never converges
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+
+
+@dataclass
+class Options:
+    """How one run treats fixes."""
+
+    fix: Safety | None = None  # None: report only; SAFE: --fix; UNSAFE: --fix --unsafe-fixes
+    write: bool = True  # False for --diff and --stdin-filename
+    keep_compatible_with: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    original: str | None = None
+    fixed: str | None = None  # the fixed text when it differs from the original
+    fixes_applied: int = 0
+    applied_codes: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    parsed: bool = False
+
+
+def analyze(text: str, path: str, ctx: Context, modules: list[ModuleType]) -> list[Finding]:
+    """Every finding of every wanting surface, TH900 for a surface that cannot parse the file."""
+    found: list[Finding] = []
+    for module in modules:
+        try:
+            found += module.analyze(text, path, ctx)
+        except AnalysisError as exc:
+            found.append(Finding("TH900", f"cannot parse as {module.NAME}: {exc.reason}", exc.offset,
+                                 exc.offset))
+        except RecursionError:
+            found.append(Finding("TH900", f"cannot parse as {module.NAME}: nesting too deep", 0, 0))
+    return [f for f in found if ctx.enabled(f.code)]
+
+
+def _prepare(findings: list[Finding], text: str, path: str, ctx: Context, options: Options) -> list[Finding]:
+    """Drop suppressed findings, fill positions, apply --keep-compatible-with; sorted."""
+    index = LineIndex(text)
+    marks = suppress.parse(text)
+    kept = []
+    for f in findings:
+        f.path = path
+        f.row, f.column = index.position(f.start)
+        f.end_row, f.end_column = index.position(max(f.end, f.start))
+        f.matched = text[f.start:f.end]
+        if marks.suppresses(f.code, f.row) or ctx.per_file_ignored(path, f.code):
+            continue
+        _keep_compatible(f, options.keep_compatible_with)
+        kept.append(f)
+    order = {code: i for i, code in enumerate(ctx.catalogue)}
+    kept.sort(key=lambda f: (f.start, f.end, order.get(f.code, 99), f.message))
+    return _dedupe(kept)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Two surfaces may see the same string (a URL in a YAML value and a shell word): report once."""
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.start, f.end, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _keep_compatible(f: Finding, version: str | None) -> None:
+    # CLI.md --keep-compatible-with: fixes whose replacement is newer become "needs a version switch"
+    if version is None or f.fix is None or not f.replacement_since:
+        return
+    if minor(f.replacement_since) > minor(version):
+        f.fix = None
+        f.message += (f" (no fix: the replacement exists from {f.replacement_since}, not in {version};"
+                      " switch on the server version in code)")
+        f.extra["version_switch"] = True
+
+
+def applicable(f: Finding, level: Safety | None) -> bool:
+    if f.fix is None or level is None or f.fix.safety is Safety.NONE:
+        return False
+    return f.fix.safety is Safety.SAFE or level is Safety.UNSAFE
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.start == a.end or b.start == b.end:  # insertions conflict only strictly inside a replacement
+        return a.start < b.end and b.start < a.end and not (a.start == b.start or a.end == b.end)
+    return a.start < b.end and b.start < a.end
+
+
+def choose(fixes: list[Fix]) -> list[Fix]:
+    """Non-overlapping fixes in order; the others wait for the next pass."""
+    chosen: list[Fix] = []
+    taken: list[Edit] = []
+    for fix in fixes:
+        if any(_overlaps(e, t) for e in fix.edits for t in taken):
+            continue
+        chosen.append(fix)
+        taken += fix.edits
+    return chosen
+
+
+def apply_fixes(text: str, fixes: list[Fix]) -> str:
+    """Apply non-overlapping fixes' edits from the end; equal positions keep fix order."""
+    edits = [(e.start, e.end, seq, e.content) for seq, fix in enumerate(fixes) for e in fix.edits]
+    edits.sort()
+    out = text
+    for start, end, _, content in reversed(edits):
+        out = out[:start] + content + out[end:]
+    return out
+
+
+def _parse_problem(text: str, path: str, modules: list[ModuleType]) -> str | None:
+    for module in modules:
+        problem = module.parse_error(text, path)
+        if problem:
+            return f"{module.NAME}: {problem}"
+    return None
+
+
+def check_source(text: str, path: str, ctx: Context, options: Options,
+                 modules: list[ModuleType] | None = None) -> FileResult:
+    """Findings for one decoded file; with options.fix, the fixed text too (nothing written)."""
+    modules = surfaces.wanting(path, ctx) if modules is None else modules
+    result = FileResult(path=path, original=text, parsed=True)
+    findings = _prepare(analyze(text, path, ctx, modules), text, path, ctx, options)
+    if options.fix is None or not any(applicable(f, options.fix) for f in findings):
+        result.findings = findings
+        return result
+    current, dropped = text, set()
+    for _ in range(MAX_PASSES):
+        todo = [f for f in findings if applicable(f, options.fix) and (f.code, f.message) not in dropped]
+        # lower codes win overlaps: renames (TH101) before inserts (TH102) before removals
+        todo.sort(key=lambda f: (f.code, f.start))
+        if not todo:
+            break
+        current = _one_pass(current, path, todo, modules, result, dropped)
+        findings = _prepare(analyze(current, path, ctx, modules), current, path, ctx, options)
+    else:
+        result.errors.append(f"{path}: fix did not converge after {MAX_PASSES} passes; left as it was")
+        result.findings = _prepare(analyze(text, path, ctx, modules), text, path, ctx, options)
+        result.fixes_applied, result.applied_codes = 0, {}
+        return result
+    result.findings = findings
+    if current != text:
+        result.fixed = current
+    return result
+
+
+def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleType],
+              result: FileResult, dropped: set) -> str:
+    """Apply the chosen fixes; when together they break the parse, add them one by one.
+
+    A fix that breaks the parse on its own is dropped for good (internal error naming the
+    rule); one that only clashes with another waits for the next pass.
+    """
+    chosen = choose([f.fix for f in todo])
+    by_fix = {id(f.fix): f for f in todo}
+    new = apply_fixes(text, chosen)
+    if _parse_problem(new, path, modules) and not _parse_problem(text, path, modules):
+        good: list[Fix] = []
+        for fix in chosen:
+            if not _parse_problem(apply_fixes(text, good + [fix]), path, modules):
+                good.append(fix)
+            elif problem := _parse_problem(apply_fixes(text, [fix]), path, modules):
+                finding = by_fix[id(fix)]
+                dropped.add((finding.code, finding.message))
+                result.errors.append(f"{path}: internal error: {finding.code} fix dropped, "
+                                     f"its output does not parse ({problem})")
+        chosen, new = good, apply_fixes(text, good)
+    for fix in chosen:
+        code = by_fix[id(fix)].code
+        result.fixes_applied += 1
+        result.applied_codes[code] = result.applied_codes.get(code, 0) + 1
+    return new
+
+
+def check_file(path: str, display: str, ctx: Context, options: Options, explicit: bool = False) -> FileResult:
+    """Read, prefilter, analyze and (when fixing and allowed) atomically write one file."""
+    result = FileResult(path=display)
+    modules = surfaces.wanting(display, ctx)
+    if not modules:
+        return result
+    try:
+        size = os.path.getsize(path)
+        if size > options.max_file_size:
+            result.infos.append(f"{display}: skipped: {size} bytes is over the "
+                                f"{options.max_file_size}-byte limit (--max-file-size)")
+            return result
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        result.errors.append(f"{display}: cannot read: {exc.strerror or exc}")
+        return result
+    modules = surfaces.prefiltered(display, data, ctx, modules)
+    if not modules:
+        return result
+    try:
+        decoded = decode(data, display)
+    except DecodeError as exc:
+        result.findings = [_th900(display, str(exc))] if ctx.enabled("TH900") else []
+        return result
+    result = check_source(decoded.text, display, ctx, options, modules)
+    if result.fixed is not None and options.write:
+        try:
+            write_atomic(path, encode(result.fixed, decoded), expected=data)
+        except (ChangedOnDisk, OSError) as exc:
+            result.errors.append(f"{display}: not written: {getattr(exc, 'strerror', None) or exc}")
+            result.fixed, result.fixes_applied, result.applied_codes = None, 0, {}
+    return result
+
+
+def _th900(display: str, reason: str) -> Finding:
+    f = Finding("TH900", f"cannot read as text: {reason}", 0, 0, path=display, row=1, column=1,
+                end_row=1, end_column=1)
+    return f

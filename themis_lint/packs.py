@@ -1,0 +1,283 @@
+"""Rule packs: the catalogue of codes and the version-pair data files, validated on load."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+PRIMITIVES = {
+    "rename-config-key": ("old", "new"),
+    "require-config-key": ("key", "default"),
+    "remove-config-key": ("key",),
+    "known-config-keys": ("keys",),
+    "deprecate-endpoint": ("path", "new"),
+    "remove-endpoint": ("path", "new"),
+    "replace-index-type": ("old", "new"),
+    "rename-index-helper": ("old", "new", "language"),
+    "report-index-helper": ("name", "language"),
+    "rewrite-aql-function": ("function", "transform"),
+}
+VERSION_FIELDS = ("deprecated-in", "removed-in", "replacement-since")
+PACK_KEYS = {"pack", "from", "to", "changes", "manual-review", "server-commands", "server-images",
+             "query-functions", "config-files"}
+def rules_dir() -> Path:
+    """Where the bundled catalogue, packs, docs and cases live (the `rules/` folder)."""
+    return Path(str(resources.files("themis_lint.rules")))
+
+
+VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?$")
+
+
+class PackError(Exception):
+    """A pack or catalogue that cannot be used: `file:line: reason`."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    slug: str
+    severity: str
+    fix: str
+    category: str
+    summary: str
+    default: bool = True
+
+
+@dataclass(frozen=True)
+class Change:
+    primitive: str
+    code: str
+    data: dict
+    deprecated_in: str | None
+    removed_in: str | None
+    replacement_since: str | None
+    pack: str
+    origin: str  # file:line, for messages
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass
+class Pack:
+    """One version pair, or several chained: what the analyzers consult."""
+
+    name: str
+    from_version: str
+    to_version: str
+    changes: list[Change] = field(default_factory=list)
+    manual_review: list[dict] = field(default_factory=list)
+    server_commands: list[str] = field(default_factory=list)
+    server_images: list[str] = field(default_factory=list)
+    query_functions: list[str] = field(default_factory=list)
+    config_files: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def of(self, primitive: str) -> list[Change]:
+        return [c for c in self.changes if c.primitive == primitive]
+
+    def rule_defaults(self, code: str) -> dict:
+        merged: dict = {}
+        for change in self.changes:
+            if change.code == code:
+                merged.update(change.get("options") or {})
+        return merged
+
+
+def minor(version: str) -> tuple[int, int]:
+    """`1.4.5` -> (1, 4): patch levels never change the rules."""
+    if not VERSION_RE.match(str(version).strip()):
+        raise PackError(f"not a version: {version!r} (expected MAJOR.MINOR or MAJOR.MINOR.PATCH)")
+    major, minor_, *_ = str(version).strip().split(".")
+    return int(major), int(minor_)
+
+
+def short(version: str) -> str:
+    return "%d.%d" % minor(version)
+
+
+def _yaml_load(path: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="rt", pure=True)  # round trip: line numbers for errors, no python tags
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(f"{path}:1: cannot read: {exc}") from exc
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise PackError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+def _line(node: Any, key: Any = None) -> int:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return 1
+    try:
+        if key is not None:
+            return (lc.key(key)[0] if isinstance(node, dict) else lc.item(key)[0]) + 1
+    except (KeyError, IndexError, TypeError):
+        pass
+    return lc.line + 1
+
+
+def load_catalogue(path: Path | None = None) -> dict[str, Rule]:
+    path = path or rules_dir() / "catalogue.yaml"
+    doc = _yaml_load(path)
+    rules: dict[str, Rule] = {}
+    entries = doc.get("rules") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise PackError(f"{path}:1: expected a `rules:` list")
+    for i, entry in enumerate(entries):
+        where = f"{path}:{_line(entries, i)}"
+        try:
+            rule = Rule(**{k: v for k, v in entry.items()})
+        except TypeError as exc:
+            raise PackError(f"{where}: bad rule entry: {exc}") from exc
+        if not re.fullmatch(r"TH\d{3}", rule.code):
+            raise PackError(f"{where}: bad code {rule.code!r}")
+        if rule.severity not in ("error", "warning", "info") or rule.fix not in ("safe", "unsafe", "none"):
+            raise PackError(f"{where}: bad severity or fix safety for {rule.code}")
+        rules[rule.code] = rule
+    return rules
+
+
+def _check_version(value: Any, where: str, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return short(str(value))
+    except PackError as exc:
+        raise PackError(f"{where}: {name}: {exc}") from exc
+
+
+def load_pack(path: Path, catalogue: dict[str, Rule]) -> Pack:
+    """Read and validate one pack file; raise PackError with file:line."""
+    doc = _yaml_load(path)
+    if not isinstance(doc, dict):
+        raise PackError(f"{path}:1: a pack is a mapping with `from`, `to` and `changes`")
+    for key in doc:
+        if key not in PACK_KEYS:
+            hint = difflib.get_close_matches(str(key), PACK_KEYS, n=1)
+            raise PackError(f"{path}:{_line(doc, key)}: unknown key {key!r}"
+                            + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    for key in ("from", "to", "changes"):
+        if key not in doc:
+            raise PackError(f"{path}:1: missing `{key}`")
+    frm = _check_version(doc["from"], f"{path}:{_line(doc, 'from')}", "from")
+    to = _check_version(doc["to"], f"{path}:{_line(doc, 'to')}", "to")
+    name = str(doc.get("pack") or path.stem)
+    pack = Pack(name=name, from_version=frm, to_version=to, names=[name])
+    for key in ("server-commands", "server-images", "query-functions", "config-files"):
+        value = doc.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise PackError(f"{path}:{_line(doc, key)}: `{key}` must be a list of strings")
+        setattr(pack, key.replace("-", "_"), list(value))
+    changes = doc["changes"]
+    if not isinstance(changes, list):
+        raise PackError(f"{path}:{_line(doc, 'changes')}: `changes` must be a list")
+    for i, entry in enumerate(changes):
+        pack.changes.append(_load_change(entry, f"{path}:{_line(changes, i)}", name, catalogue))
+    review = doc.get("manual-review") or []
+    for i, item in enumerate(review):
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise PackError(f"{path}:{_line(review, i)}: manual-review items need `category` and `text`")
+        pack.manual_review.append(dict(item))
+    return pack
+
+
+def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule]) -> Change:
+    if not isinstance(entry, dict):
+        raise PackError(f"{where}: a change is a mapping with `primitive` and `code`")
+    primitive, code = entry.get("primitive"), entry.get("code")
+    if primitive not in PRIMITIVES:
+        hint = difflib.get_close_matches(str(primitive), PRIMITIVES, n=1)
+        raise PackError(f"{where}: unknown primitive {primitive!r}"
+                        + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    if code not in catalogue:
+        raise PackError(f"{where}: unknown rule code {code!r}")
+    for key in PRIMITIVES[primitive]:
+        if key not in entry:
+            raise PackError(f"{where}: {primitive} needs `{key}`")
+    versions = [_check_version(entry.get(k), where, k) for k in VERSION_FIELDS]
+    data = _plain(entry)
+    for key in ("primitive", "code", *VERSION_FIELDS):
+        data.pop(key, None)
+    return Change(primitive, code, data, *versions, pack=pack, origin=where)
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers to plain dicts/lists/scalars."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def bundled_pack_paths() -> list[Path]:
+    return sorted(p for p in rules_dir().glob("*.yaml") if p.name != "catalogue.yaml")
+
+
+def available_packs(catalogue: dict[str, Rule], extra: list[Path] = ()) -> list[Pack]:
+    packs = [load_pack(p, catalogue) for p in [*bundled_pack_paths(), *extra]]
+    return sorted(packs, key=lambda p: (minor(p.from_version), minor(p.to_version)))
+
+
+def resolve_chain(packs: list[Pack], frm: str | None, to: str | None) -> list[Pack]:
+    """Packs leading from `frm` to `to`; [] when the two are the same minor version."""
+    if not packs:
+        raise PackError("no rule packs available")
+    newest = max(packs, key=lambda p: minor(p.to_version))
+    target = short(to) if to else (newest.to_version if not frm or minor(frm) < minor(newest.to_version)
+                                   else short(frm))
+    if frm is None:
+        ending = [p for p in packs if p.to_version == target]
+        if not ending:
+            raise PackError(f"no pack upgrades to {target} (available: {_pairs(packs)})")
+        return [ending[-1]]
+    start = short(frm)
+    if minor(start) == minor(target):
+        return []
+    if minor(start) > minor(target):
+        raise PackError(f"--from {start} is newer than --to {target}; themis-lint only upgrades")
+    chain, current = [], start
+    while minor(current) < minor(target):
+        step = [p for p in packs if p.from_version == current and minor(p.to_version) <= minor(target)]
+        if not step:
+            raise PackError(f"no pack for the step from {current} towards {target} "
+                            f"(available: {_pairs(packs)})")
+        pack = max(step, key=lambda p: minor(p.to_version))
+        chain.append(pack)
+        current = pack.to_version
+    return chain
+
+
+def _pairs(packs: list[Pack]) -> str:
+    return ", ".join(f"{p.from_version} → {p.to_version}" for p in packs)
+
+
+def merge(chain: list[Pack], frm: str | None = None, to: str | None = None) -> Pack:
+    """One Pack holding every step's changes in order (later steps see earlier fixes in a next pass)."""
+    if not chain:
+        return Pack(name="(none)", from_version=short(frm) if frm else "", to_version=short(to) if to else "")
+    merged = Pack(name=" + ".join(p.name for p in chain), from_version=chain[0].from_version,
+                  to_version=chain[-1].to_version)
+    for pack in chain:
+        merged.changes += pack.changes
+        merged.manual_review += pack.manual_review
+        merged.names.append(pack.name)
+        for attr in ("server_commands", "server_images", "query_functions", "config_files"):
+            values = getattr(merged, attr)
+            values += [v for v in getattr(pack, attr) if v not in values]
+    return merged

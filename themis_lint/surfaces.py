@@ -1,0 +1,63 @@
+"""The surface registry: which analyzer modules exist, imported only when a file needs them."""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from themis_lint.context import Context
+
+# order = report order of equal positions; each module follows docs/CONTRACTS.md
+SURFACE_MODULES = (
+    "server_config",
+    "command_line",
+    "aql",
+    "python_code",
+    "js_code",
+    "shell_code",
+    "data_files",
+)
+_loaded: dict[str, ModuleType | None] = {}
+
+
+def load(name: str) -> ModuleType | None:
+    """The surface module, or None while it is not part of this build."""
+    if name not in _loaded:
+        try:
+            _loaded[name] = importlib.import_module(f"themis_lint.analyzers.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"themis_lint.analyzers.{name}":
+                raise
+            _loaded[name] = None
+    return _loaded[name]
+
+
+def wanting(path: str, ctx: Context) -> list[ModuleType]:
+    """Surfaces that want a file, by its name."""
+    found = []
+    for name in SURFACE_MODULES:
+        module = load(name)
+        if module is not None and module.wants(path, ctx):
+            found.append(module)
+    return found
+
+
+def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType]) -> list[ModuleType]:
+    """The surfaces that still want the file after the trigger-literal prefilter.
+
+    A surface may claim a file by name (`always`: a server config) or declare its own
+    literals (`triggers`); otherwise the pack's trigger literals decide. One lower() and an
+    `in` per literal is the fast path in pure Python (issue 8's measurements).
+    """
+    lowered: bytes | None = None
+    kept = []
+    for module in modules:
+        always = getattr(module, "always", None)
+        if always is not None and always(path, ctx):
+            kept.append(module)
+            continue
+        own = getattr(module, "triggers", None)
+        literals = own(path, ctx) if own is not None else ctx.trigger_bytes()
+        lowered = data.lower() if lowered is None else lowered
+        if any(t in lowered for t in literals):
+            kept.append(module)
+    return kept

@@ -1,0 +1,50 @@
+"""Offsets, lines and columns over decoded file text."""
+from __future__ import annotations
+
+import bisect
+
+
+class LineIndex:
+    """Maps str offsets to 1-based (row, column) and back; columns count characters."""
+
+    def __init__(self, text: str):
+        self.text = text
+        starts = [0]
+        i = text.find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = text.find("\n", i + 1)
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self.starts, offset) - 1
+        return row + 1, offset - self.starts[row] + 1
+
+    def offset(self, row: int, column: int) -> int:
+        """Offset of 1-based (row, column)."""
+        return self.starts[row - 1] + column - 1
+
+    def line_start(self, row: int) -> int:
+        return self.starts[row - 1]
+
+    def line_end(self, row: int, keep_newline: bool = True) -> int:
+        """End of 1-based row, after its line break when keep_newline."""
+        end = self.starts[row] if row < len(self.starts) else len(self.text)
+        if not keep_newline:
+            while end > self.starts[row - 1] and self.text[end - 1] in "\r\n":
+                end -= 1
+        return end
+
+    @property
+    def rows(self) -> int:
+        return len(self.starts)
+
+
+def newline_of(text: str) -> str:
+    """The file's line break style: the first one it uses, else \\n."""
+    i = text.find("\n")
+    if i > 0 and text[i - 1] == "\r":
+        return "\r\n"
+    if i == -1 and "\r" in text:
+        return "\r"
+    return "\n"
