@@ -5,6 +5,7 @@ least one key the pack knows; `themisdb.conf: |` in a ConfigMap or Helm values e
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 
@@ -188,27 +189,33 @@ def embedded_findings(text: str, path: str, ctx: Context) -> list[Finding]:
 class _BlockMap:
     """Maps offsets of a dedented block scalar back into the host file."""
 
-    def __init__(self, host_starts: list[int], inner_starts: list[int], indent: int, end: int):
+    def __init__(self, host_starts: list[int], inner_starts: list[int], indent: int, end: int, inner_end: int):
         self.host_starts, self.inner_starts, self.indent, self.end = host_starts, inner_starts, indent, end
+        self.inner_end = inner_end
 
-    def host(self, offset: int) -> int:
-        import bisect
+    def _line(self, offset: int) -> int:
+        return max(bisect.bisect_right(self.inner_starts, offset) - 1, 0)
 
-        i = max(bisect.bisect_right(self.inner_starts, offset) - 1, 0)
-        if i >= len(self.host_starts):
+    def host(self, offset: int, line_start_at_col0: bool = False) -> int:
+        """Host offset; for edits, column 0 maps before the block's indentation."""
+        i = self._line(offset)
+        if offset >= self.inner_end:
             return self.end
         col = offset - self.inner_starts[i]
-        return self.host_starts[i] + (self.indent + col if col else 0)
+        if col == 0 and line_start_at_col0:
+            return self.host_starts[i]
+        return self.host_starts[i] + self.indent + col
 
     def edit(self, e: Edit) -> Edit:
+        """Re-indent what an edit writes: every line it starts gets the block's indentation."""
         pad = " " * self.indent
         content = e.content.replace("\n", "\n" + pad)
         if content.endswith("\n" + pad):
             content = content[: -len(pad)]
-        start_col = e.start - self.inner_starts[max(__import__("bisect").bisect_right(self.inner_starts, e.start) - 1, 0)]
-        if start_col == 0 and e.content:
+        at_col0 = e.start >= self.inner_end or e.start == self.inner_starts[self._line(e.start)]
+        if at_col0 and e.content:
             content = pad + content
-        return Edit(self.host(e.start), self.host(e.end), content)
+        return Edit(self.host(e.start, True), self.host(e.end, True), content)
 
     def finding(self, f: Finding) -> Finding:
         if f.fix is not None:
@@ -249,4 +256,4 @@ def _block_lines(text: str, after: int, key_indent: int) -> tuple[str, _BlockMap
         inner.append(piece)
         n += len(piece)
     end = lines[-1][0] + len(lines[-1][1])
-    return "".join(inner), _BlockMap(host_starts, inner_starts, indent, end)
+    return "".join(inner), _BlockMap(host_starts, inner_starts, indent, end, n)

@@ -66,9 +66,13 @@ def _prepare(findings: list[Finding], text: str, path: str, ctx: Context, option
         if marks.suppresses(f.code, f.row) or ctx.per_file_ignored(path, f.code):
             continue
         _keep_compatible(f, options.keep_compatible_with)
+        if f.fix is not None:
+            f.extra["edit_positions"] = [(e.content, index.position(e.start), index.position(e.end))
+                                         for e in f.fix.edits]
         kept.append(f)
     order = {code: i for i, code in enumerate(ctx.catalogue)}
-    kept.sort(key=lambda f: (f.start, f.end, order.get(f.code, 99), f.message))
+    # ties keep the analyzers' order, which follows the pack's order of changes
+    kept.sort(key=lambda f: (f.start, f.end, order.get(f.code, 99)))
     return _dedupe(kept)
 
 
@@ -225,6 +229,8 @@ def check_file(path: str, display: str, ctx: Context, options: Options, explicit
         except (ChangedOnDisk, OSError) as exc:
             result.errors.append(f"{display}: not written: {getattr(exc, 'strerror', None) or exc}")
             result.fixed, result.fixes_applied, result.applied_codes = None, 0, {}
+    if options.write:  # nothing downstream needs the texts: keep worker results small
+        result.original = result.fixed = None if result.fixed is None else ""
     return result
 
 
