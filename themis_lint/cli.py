@@ -121,7 +121,27 @@ def _rule_options(conf, pack, catalogue) -> dict:
     return options
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# commands that live in their own modules, imported only when invoked (fast --version)
+LAZY_COMMANDS = {"report": "themis_lint.compat_report:report", "migrate": "themis_lint.migrate:migrate"}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS:
+            import importlib
+
+            module, attr = LAZY_COMMANDS[name].split(":")
+            try:
+                return getattr(importlib.import_module(module), attr)
+            except ModuleNotFoundError:
+                return None
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="themis-lint", message="%(prog)s %(version)s")
 def main() -> None:
     """Find and rewrite ThemisDB upgrade breakage in client repositories."""
