@@ -1,0 +1,162 @@
+"""The command line end to end: outputs, exit codes, versions, packs, config (CLI.md)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from themis_lint.cli import main
+
+CONF = "server.endpoint: tcp://0.0.0.0:8529\nstorage.journalSize: 32MB   # WAL\n"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    (tmp_path / "themisdb.conf").write_text(CONF)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_text_output_and_exit_1(repo) -> None:
+    result = invoke("check", ".")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == ("themisdb.conf:1:1: TH102 [*] `storage.rocksdb.compression` is required in "
+                        "ThemisDB 1.4; add `storage.rocksdb.compression: lz4`")
+    assert "themisdb.conf:2:1: TH101 [*] `storage.journalSize` is renamed to `storage.rocksdb.walSize`" in lines[3]
+    assert lines[-1] == "Found 4 finding(s) (4 fixable with --fix)."
+
+
+def test_json_output_uses_ruff_field_names(repo) -> None:
+    result = invoke("check", "--output-format", "json", "--select", "TH101", ".")
+    [item] = json.loads(result.output)
+    assert item["code"] == "TH101" and item["filename"] == "themisdb.conf"
+    assert item["location"] == {"row": 2, "column": 1} and item["end_location"] == {"row": 2, "column": 20}
+    assert item["fix"]["applicability"] == "safe"
+    assert item["fix"]["edits"] == [{"content": "storage.rocksdb.walSize", "location": {"row": 2, "column": 1},
+                                     "end_location": {"row": 2, "column": 20}}]
+    assert (item["severity"], item["category"], item["slug"]) == ("warning", "Configuration", "config-key-renamed")
+    assert item["pack"] == "themisdb-1.3-to-1.4" and item["url"].endswith("TH101-config-key-renamed.md")
+
+
+def test_fix_then_clean_exit_0(repo) -> None:
+    assert invoke("check", "--fix", ".").exit_code == 0
+    assert (repo / "themisdb.conf").read_text().startswith(
+        "server.endpoint: tcp://0.0.0.0:8529\nserver.statisticsEnabled: true\nstorage.rocksdb.walSize: 32MB   # WAL\n")
+    assert invoke("check", ".").exit_code == 0
+
+
+def test_diff_prints_and_writes_nothing(repo) -> None:
+    result = invoke("check", "--diff", "--select", "TH101", ".")
+    assert result.exit_code == 1
+    assert "-storage.journalSize: 32MB   # WAL\n+storage.rocksdb.walSize: 32MB   # WAL\n" in result.output
+    assert (repo / "themisdb.conf").read_text() == CONF
+
+
+def test_fail_on_and_exit_zero(repo) -> None:
+    assert invoke("check", "--select", "TH101", "--fail-on", "error", ".").exit_code == 0
+    assert invoke("check", "--exit-zero", ".").exit_code == 0
+
+
+def test_select_ignore_and_unknown_code(repo) -> None:
+    assert "TH102" not in invoke("check", "--ignore", "TH102", ".").output
+    result = invoke("check", "--select", "TH1O1", ".")
+    assert result.exit_code == 2 and "unknown rule code 'TH1O1'" in result.output
+
+
+def test_versions(repo) -> None:
+    same = invoke("check", "--from", "1.4.0", "--to", "1.4.5", ".")
+    assert same.exit_code == 0 and "no breaking changes between 1.4 and 1.4" in same.output
+    missing = invoke("check", "--from", "1.2", "--to", "1.4", ".")
+    assert missing.exit_code == 2 and "no pack for the step from 1.2 towards 1.4" in missing.output
+    assert invoke("check", "--from", "1.3.5", "--target-version", "1.4.0", ".").exit_code == 1
+
+
+def test_user_pack_chains_before_the_bundled_one(repo) -> None:
+    (repo / "old.yaml").write_text(
+        'from: "1.2"\nto: "1.3"\nchanges:\n  - {primitive: rename-config-key, code: TH101, '
+        "old: storage.journal, new: storage.journalSize}\n")
+    (repo / "themisdb.conf").write_text(FULL + "storage.journal: 8MB\n")
+    assert invoke("check", "--pack", "old.yaml", "--from", "1.2", "--fix", ".").exit_code == 0
+    assert (repo / "themisdb.conf").read_text() == FULL + "storage.rocksdb.walSize: 8MB\n"
+
+
+FULL = "server.statisticsEnabled: true\nquery.spillToDisk: true\nstorage.rocksdb.compression: lz4\n"
+
+
+def test_broken_pack_is_exit_2_with_file_and_line(repo) -> None:
+    (repo / "bad.yaml").write_text('from: "1.3"\nto: "1.4"\nchanges:\n  - {primitive: rename-key, code: TH101}\n')
+    result = invoke("check", "--pack", "bad.yaml", ".")
+    assert result.exit_code == 2
+    assert "bad.yaml:4: unknown primitive 'rename-key' (did you mean 'rename-config-key'?)" in result.output
+
+
+def test_unknown_config_key_has_a_hint(repo) -> None:
+    (repo / ".themis-lint.toml").write_text('extend-exlude = ["x"]\n')
+    result = invoke("check", ".")
+    assert result.exit_code == 2 and "unknown key 'extend-exlude' (did you mean 'extend-exclude'?)" in result.output
+
+
+def test_project_config_rule_options_and_per_file_ignores(repo) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[tool.themis-lint]\nper-file-ignores = {"themisdb.conf" = ["TH10"]}\n'
+        '[tool.themis-lint.rules.TH402]\nlatitud = "lat"\n')
+    result = invoke("check", ".")
+    assert result.exit_code == 2 and "unknown option 'latitud' (did you mean 'latitude'?)" in result.output
+    (repo / "pyproject.toml").write_text('[tool.themis-lint]\nper-file-ignores = {"themisdb.conf" = ["TH10"]}\n')
+    assert invoke("check", ".").exit_code == 0
+
+
+def test_rules_rule_and_packs_commands() -> None:
+    assert "TH101  config-key-renamed" in invoke("rules").output
+    page = invoke("rule", "th101").output
+    assert page.startswith("TH101 config-key-renamed (warning, fix: safe)")
+    assert "### Example: flat_key_guide_example" in page
+    assert "1.3 → 1.4  themisdb-1.3-to-1.4" in invoke("packs").output
+
+
+def test_explicit_file_is_checked_even_when_excluded(repo) -> None:
+    (repo / ".themis-lint.toml").write_text('extend-exclude = ["themisdb.conf"]\n')
+    assert invoke("check", ".").exit_code == 0
+    assert invoke("check", "themisdb.conf").exit_code == 1
+
+
+def test_version_does_not_import_parsers() -> None:
+    code = ("import sys; from themis_lint.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit: pass\n"
+            "heavy = [m for m in ('libcst', 'tree_sitter', 'sqlglot', 'ruamel') if m in sys.modules]\n"
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_parallel_run_equals_serial_run(tmp_path, monkeypatch) -> None:
+    for i in range(40):
+        (tmp_path / f"themisdb-{i}.conf").write_text(CONF)
+    monkeypatch.chdir(tmp_path)
+    serial = invoke("check", "--jobs", "1", "--output-format", "json", ".").output
+    parallel = invoke("check", "--jobs", "2", "--output-format", "json", ".").output
+    assert serial == parallel and len(json.loads(serial)) == 160
+
+
+def test_missing_path_is_an_error_line(repo) -> None:
+    result = invoke("check", "nope.conf", "themisdb.conf")
+    assert result.exit_code == 2 and "nope.conf: no such file or folder" in result.output
+    assert "themisdb.conf:2:1: TH101" in result.output
+
+
+def test_control_characters_in_names_are_escaped(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = "themisdb\x1b[31m\n.conf"
+    (tmp_path / name).write_text(CONF)
+    result = invoke("check", ".")
+    assert "\x1b" not in result.output and "themisdb\\x1b[31m\\n.conf:2:1: TH101" in result.output
+    assert os.path.exists(tmp_path / name)

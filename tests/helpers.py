@@ -1,0 +1,17 @@
+"""Running the engine on text with the bundled pack (shared by the tests)."""
+from __future__ import annotations
+
+from themis_lint.context import default_context
+from themis_lint.engine import FileResult, Options, check_source
+from themis_lint.model import Safety
+
+
+def run(text: str, path: str, level: Safety | None = None, select=None, **settings) -> FileResult:
+    """check_source with the bundled pack; `select` narrows the enabled codes."""
+    context = default_context(select=frozenset(select) if select else None, **settings)
+    return check_source(text, path, context, Options(fix=level))
+
+
+def fix(text: str, path: str, level: Safety = Safety.UNSAFE, select=None, **settings) -> str:
+    result = run(text, path, level, select, **settings)
+    return text if result.fixed is None else result.fixed
