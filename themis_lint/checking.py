@@ -73,7 +73,9 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
     from themis_lint.discovery import discover
 
     targets, errors = discover(req.paths, setup.excludes)
-    results = runner.run(targets, ctx, options, req.jobs)
+    from themis_lint.cache import CACHE_DIR
+
+    results = runner.run(targets, ctx, options, req.jobs, None if req.no_cache else CACHE_DIR)
     return finish(setup, req, results, errors, render)
 
 

@@ -7,14 +7,15 @@ from concurrent.futures import ProcessPoolExecutor
 from themis_lint import surfaces
 from themis_lint.context import Context
 from themis_lint.discovery import Target
-from themis_lint.engine import FileResult, Options, check_file
+from themis_lint.engine import FileResult, Options, applicable, check_file
 
 PARALLEL_MIN_CANDIDATES = 16  # below this, starting processes costs more than it saves
 _worker_state: tuple[Context, Options] | None = None
 
 
-def _candidate(target: Target, ctx: Context, options: Options) -> bool:
-    """Could this file hold a finding? Reads it once; most files stop here."""
+def _candidate(target: Target, ctx: Context, options: Options) -> bytes | bool:
+    """Could this file hold a finding? Its bytes when it could, True when check_file must say
+    why it cannot read it, False when not. Reads it once; most files stop here."""
     modules = surfaces.wanting(target.display, ctx)
     if not modules:
         return False
@@ -25,7 +26,7 @@ def _candidate(target: Target, ctx: Context, options: Options) -> bool:
             data = handle.read()
     except OSError:
         return True  # check_file reports the error
-    return bool(surfaces.prefiltered(target.display, data, ctx, modules))
+    return data if surfaces.prefiltered(target.display, data, ctx, modules) else False
 
 
 def _init(ctx: Context, options: Options) -> None:
@@ -38,11 +39,38 @@ def _work(target: Target) -> FileResult:
     return check_file(target.path, target.display, ctx, options, target.explicit)
 
 
-def run(targets: list[Target], ctx: Context, options: Options, jobs: int) -> list[FileResult]:
-    """FileResults of the files that needed analysis, in target order."""
-    candidates = [t for t in targets if _candidate(t, ctx, options)]
-    if jobs <= 1 or len(candidates) < PARALLEL_MIN_CANDIDATES:
-        return [check_file(t.path, t.display, ctx, options, t.explicit) for t in candidates]
-    chunk = max(1, len(candidates) // (jobs * 8))
+def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
+        cache_dir: str | None = None) -> list[FileResult]:
+    """FileResults of the files that needed analysis, in target order; cached ones reused."""
+    from themis_lint.cache import Cache, file_key, run_key
+
+    cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
+    done: dict[Target, FileResult] = {}
+    todo: list[Target] = []
+    keys: dict[Target, str] = {}
+    for target in targets:
+        state = _candidate(target, ctx, options)
+        if state is False:
+            continue
+        if cache is not None and isinstance(state, bytes):
+            keys[target] = file_key(target.display, state)
+            hit = cache.get(keys[target])
+            if hit is not None and not any(applicable(f, options.fix) for f in hit.findings):
+                done[target] = hit
+                continue
+        todo.append(target)
+    for target, result in zip(todo, _analyze(todo, ctx, options, jobs)):
+        done[target] = result
+    if cache is not None:
+        cache.put_many([(keys[t], done[t]) for t in todo
+                        if t in keys and not done[t].errors and not done[t].fixes_applied])
+        cache.close()
+    return [done[t] for t in targets if t in done]
+
+
+def _analyze(todo: list[Target], ctx: Context, options: Options, jobs: int) -> list[FileResult]:
+    if jobs <= 1 or len(todo) < PARALLEL_MIN_CANDIDATES:
+        return [check_file(t.path, t.display, ctx, options, t.explicit) for t in todo]
+    chunk = max(1, len(todo) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
-        return list(pool.map(_work, candidates, chunksize=chunk))
+        return list(pool.map(_work, todo, chunksize=chunk))

@@ -160,3 +160,26 @@ def test_control_characters_in_names_are_escaped(tmp_path, monkeypatch) -> None:
     result = invoke("check", ".")
     assert "\x1b" not in result.output and "themisdb\\x1b[31m\\n.conf:2:1: TH101" in result.output
     assert os.path.exists(tmp_path / name)
+
+
+def test_cache_reuses_results_and_never_trusts_its_content(repo) -> None:
+    first = invoke("check", "--output-format", "json", ".").output
+    db = repo / ".themis-lint-cache" / "results.sqlite3"
+    assert db.exists()
+    assert invoke("check", "--output-format", "json", ".").output == first
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:  # a hostile or corrupt entry is ignored, never executed
+        conn.execute("UPDATE results SET result = 'cos\\nsystem\\n(S\"echo pwned\"\\ntR.'")
+    assert invoke("check", "--output-format", "json", ".").output == first
+
+
+def test_no_cache_writes_no_cache_folder(repo) -> None:
+    invoke("check", "--no-cache", ".")
+    assert not (repo / ".themis-lint-cache").exists()
+
+
+def test_fix_after_a_cached_report_still_fixes(repo) -> None:
+    invoke("check", ".")
+    assert invoke("check", "--fix", ".").exit_code == 0
+    assert "storage.rocksdb.walSize" in (repo / "themisdb.conf").read_text()

@@ -1,0 +1,112 @@
+"""A result cache keyed by file content, path, tool version, pack and options (like .ruff_cache).
+
+One SQLite file: two runs sharing the folder are serialised by SQLite's own locking, and any
+cache failure only turns the cache off for the run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+
+from themis_lint import __version__
+from themis_lint.context import Context
+from themis_lint.engine import FileResult, Options
+from themis_lint.model import Edit, Finding, Fix, Safety
+
+CACHE_DIR = ".themis-lint-cache"
+
+
+def run_key(ctx: Context, options: Options) -> str:
+    """What, besides a file's bytes and name, decides its findings."""
+    from themis_lint.packs import bundled_pack_paths, rules_dir
+
+    parts = [__version__, repr(sorted(ctx.selected)), repr(ctx.pack.changes), repr(ctx.pack.server_commands),
+             repr(ctx.pack.server_images), repr(ctx.config_files), repr(ctx.overlay_files),
+             repr(ctx.query_functions), repr(ctx.known_keys), json.dumps(ctx.rule_options, sort_keys=True),
+             repr(sorted(ctx.per_file_ignores.items())), repr(options.keep_compatible_with)]
+    for path in [rules_dir() / "catalogue.yaml", *bundled_pack_paths()]:
+        parts.append(path.read_bytes().hex())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def file_key(display: str, data: bytes) -> str:
+    return hashlib.sha256(display.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+
+
+class Cache:
+    def __init__(self, folder: str, run: str):
+        self.run = run
+        self.db: sqlite3.Connection | None = None
+        try:
+            os.makedirs(folder, exist_ok=True)
+            ignore = os.path.join(folder, ".gitignore")
+            if not os.path.exists(ignore):
+                with open(ignore, "w") as handle:
+                    handle.write("# created by themis-lint\n*\n")
+            self.db = sqlite3.connect(os.path.join(folder, "results.sqlite3"), timeout=10)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, result BLOB, "
+                            "PRIMARY KEY (run, file))")
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def get(self, key: str) -> FileResult | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT result FROM results WHERE run = ? AND file = ?",
+                                  (self.run, key)).fetchone()
+            return _load(row[0]) if row else None
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return None
+
+    def put_many(self, items: list[tuple[str, FileResult]]) -> None:
+        if self.db is None or not items:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                                    [(self.run, key, _dump(r)) for key, r in items])
+        except sqlite3.Error:
+            self.db = None
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+# JSON, never pickle: the cache folder lives in the scanned tree and must not run code (issue 9)
+def _dump(result: FileResult) -> str:
+    return json.dumps({"path": result.path, "infos": result.infos,
+                       "findings": [_finding_dict(f) for f in result.findings]})
+
+
+def _finding_dict(f: Finding) -> dict:
+    fix = None
+    if f.fix is not None:
+        fix = {"edits": [[e.start, e.end, e.content] for e in f.fix.edits], "safety": f.fix.safety.value,
+               "message": f.fix.message}
+    return {"code": f.code, "message": f.message, "start": f.start, "end": f.end, "fix": fix,
+            "replacement_since": f.replacement_since, "path": f.path, "pos": [f.row, f.column, f.end_row,
+                                                                             f.end_column],
+            "matched": f.matched, "extra": f.extra}
+
+
+def _load(blob: str) -> FileResult:
+    data = json.loads(blob)
+    findings = []
+    for d in data["findings"]:
+        fix = None
+        if d["fix"] is not None:
+            fix = Fix(tuple(Edit(int(a), int(b), str(c)) for a, b, c in d["fix"]["edits"]),
+                      Safety(d["fix"]["safety"]), str(d["fix"]["message"]))
+        extra = dict(d["extra"])
+        if "edit_positions" in extra:
+            extra["edit_positions"] = [(c, tuple(p), tuple(q)) for c, p, q in extra["edit_positions"]]
+        row, col, end_row, end_col = (int(x) for x in d["pos"])
+        findings.append(Finding(str(d["code"]), str(d["message"]), int(d["start"]), int(d["end"]), fix,
+                                d["replacement_since"], str(d["path"]), row, col, end_row, end_col,
+                                str(d["matched"]), extra))
+    return FileResult(path=str(data["path"]), findings=findings, infos=list(data["infos"]), parsed=True)
