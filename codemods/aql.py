@@ -1,0 +1,35 @@
+"""Replacement text for TH401 (FULLTEXT -> SEARCH ANALYZER) and TH402 (WITHIN -> GEO_DISTANCE).
+
+Pure text builders: the analyzer (analyzers/aql.py) decides where and whether; this module says
+what the new AQL reads. Arguments are copied as written; generated AQL uses upper-case keywords
+and function names (RULES.md "Details that are easy to get wrong").
+"""
+from __future__ import annotations
+
+import re
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def attribute_path(var: str, attribute: str, quote: str) -> str:
+    """`doc` + `meta.long-name` -> `doc.meta["long-name"]` (RULES.md "Attribute paths")."""
+    out = var
+    for part in attribute.split("."):
+        out += f".{part}" if _IDENTIFIER.match(part) else f"[{quote}{part}{quote}]"
+    return out
+
+
+def search_clause(field: str, query: str, analyzer: str, quote: str) -> str:
+    a = f"{quote}{analyzer}{quote}"
+    return f"SEARCH ANALYZER({field} IN TOKENS({query}, {a}), {a})"
+
+
+def geo_condition(doc: str, lat: str, lon: str, radius: str, names: dict, quote: str) -> str:
+    """`GEO_DISTANCE([doc.longitude, doc.latitude], [lon, lat]) <= radius`: GeoJSON order."""
+    lon_attr = attribute_path(doc, str(names["longitude"]), quote)
+    lat_attr = attribute_path(doc, str(names["latitude"]), quote)
+    return f"GEO_DISTANCE([{lon_attr}, {lat_attr}], [{lon}, {lat}]) <= {radius}"
+
+
+def parenthesized(text: str) -> str:
+    return f"({text})"
