@@ -143,7 +143,8 @@ def _parse_problem(text: str, path: str, modules: list[ModuleType]) -> str | Non
 def check_source(text: str, path: str, ctx: Context, options: Options,
                  modules: list[ModuleType] | None = None) -> FileResult:
     """Findings for one decoded file; with options.fix, the fixed text too (nothing written)."""
-    modules = surfaces.wanting(path, ctx) if modules is None else modules
+    if modules is None:  # as check_file does: a file without trigger literals is never parsed
+        modules = surfaces.prefiltered(path, text.encode("utf-8", "surrogatepass"), ctx, surfaces.wanting(path, ctx))
     result = FileResult(path=path, original=text, parsed=True)
     findings = _prepare(analyze(text, path, ctx, modules), text, path, ctx, options)
     if options.fix is None or not any(applicable(f, options.fix) for f in findings):
