@@ -1,6 +1,8 @@
 """Run surfaces over one file's text, apply fixes in bounded passes, check the result re-parses."""
 from __future__ import annotations
 
+import bisect
+
 import os
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -111,25 +113,45 @@ def _overlaps(a: Edit, b: Edit) -> bool:
 
 
 def choose(fixes: list[Fix]) -> list[Fix]:
-    """Non-overlapping fixes in order; the others wait for the next pass."""
+    """Non-overlapping fixes in order; the others wait for the next pass.
+
+    Taken edits stay sorted by start; they are disjoint, so their ends are sorted too and only
+    the few just before an edit's end can overlap it (n log n for files with thousands of fixes).
+    """
     chosen: list[Fix] = []
+    starts: list[int] = []
     taken: list[Edit] = []
     for fix in fixes:
-        if any(_overlaps(e, t) for e in fix.edits for t in taken):
+        if any(_clashes(e, starts, taken) for e in fix.edits):
             continue
         chosen.append(fix)
-        taken += fix.edits
+        for e in fix.edits:
+            at = bisect.bisect_right(starts, e.start)
+            starts.insert(at, e.start)
+            taken.insert(at, e)
     return chosen
 
 
+def _clashes(edit: Edit, starts: list[int], taken: list[Edit]) -> bool:
+    j = bisect.bisect_right(starts, edit.end) - 1
+    while j >= 0 and taken[j].end >= edit.start:
+        if _overlaps(edit, taken[j]):
+            return True
+        j -= 1
+    return False
+
+
 def apply_fixes(text: str, fixes: list[Fix]) -> str:
-    """Apply non-overlapping fixes' edits from the end; equal positions keep fix order."""
+    """Apply non-overlapping fixes' edits; equal positions keep fix order."""
     edits = [(e.start, e.end, seq, e.content) for seq, fix in enumerate(fixes) for e in fix.edits]
     edits.sort()
-    out = text
-    for start, end, _, content in reversed(edits):
-        out = out[:start] + content + out[end:]
-    return out
+    pieces, at = [], 0
+    for start, end, _, content in edits:
+        pieces.append(text[at:start])
+        pieces.append(content)
+        at = max(at, end)
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _parse_problem(text: str, path: str, modules: list[ModuleType]) -> str | None:
