@@ -1,0 +1,355 @@
+"""Shell surface: endpoint paths (TH201/TH202) in `curl`/`wget`/`http` invocations and nginx configs,
+AQL in `curl -d` JSON bodies (TH401/TH402, handed to the AQL surface).
+
+RULES.md "Surfaces" (HTTP calls): shell scripts, Dockerfile `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK`,
+Makefile recipes, nginx configs. Words come from the shell-word tokenizer, never line regexes:
+a fix is made only where a word's value maps one to one onto the file text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from themis_lint.analyzers.command_line import SHELL_SUFFIXES, _exec_form, is_dockerfile, is_makefile
+from themis_lint.analyzers.endpoints import find_paths, path_finding
+from themis_lint.context import Context
+from themis_lint.model import AnalysisError, Finding, Fix, Safety
+from themis_lint.shell_words import Word, _matching, split_commands
+
+NAME = "shell_code"
+CODES = ("TH201", "TH202", "TH401", "TH402")
+CLIENTS = {"curl", "wget", "http", "https"}  # `http`/`https`: HTTPie
+SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh"}
+CURL_BODY = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json"}
+WGET_BODY = ("--post-data", "--body-data")
+DECLARERS = {"export", "local", "readonly", "declare", "typeset"}
+DOCKER_SHELL_INSTR = {"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"}
+NGINX_DIRS = {"nginx", "conf.d", "sites-available", "sites-enabled"}
+MAX_NESTING = 2  # `sh -c '...'` inside `sh -c '...'`: deeper scripts are not followed
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
+_HEALTHCHECK_CMD = re.compile(r"(?:[ \t]+--\S+)*[ \t]+CMD(?=[ \t\[])", re.IGNORECASE)
+NO_FIX_NOTE = " (no fix: quoting or escapes in the word do not map onto the file text)"
+
+
+def is_nginx(path: str) -> bool:
+    """RULES.md "nginx and systemd files"."""
+    parts = path.split("/")
+    name = parts[-1]
+    if name == "nginx.conf" or name.endswith(".nginx.conf"):
+        return True
+    return name.endswith(".conf") and any(p in NGINX_DIRS for p in parts[:-1])
+
+
+def wants(path: str, ctx: Context) -> bool:
+    return path.endswith(SHELL_SUFFIXES) or is_dockerfile(path) or is_makefile(path) or is_nginx(path)
+
+
+def parse_error(text: str, path: str) -> str | None:
+    """The tokenizers never fail: an unterminated quote runs to the end of the text."""
+    return None
+
+
+def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+    if is_nginx(path):
+        return nginx_findings(text, ctx)
+    if is_dockerfile(path):
+        commands = dockerfile_commands(text)
+    elif is_makefile(path):
+        commands = makefile_commands(text)
+    else:
+        commands = split_commands(text)
+    return command_findings(text, commands, ctx, path)
+
+
+# ---- where shell text is ----------------------------------------------------
+
+def _logical_lines(text: str, start: int = 0):
+    """(line start, end) of lines joined by trailing `\\` continuations, from `start`."""
+    pos = start
+    while pos < len(text):
+        end = pos
+        while True:
+            nl = text.find("\n", end)
+            if nl == -1:
+                end = len(text)
+                break
+            if not text[end:nl].rstrip("\r").endswith("\\"):
+                end = nl
+                break
+            end = nl + 1
+        yield pos, end
+        pos = end + 1
+
+
+def dockerfile_commands(text: str) -> list[list[Word]]:
+    """Shell commands of `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK` instructions."""
+    commands: list[list[Word]] = []
+    for start, end in _logical_lines(text):
+        line = text[start:end]
+        stripped = line.lstrip(" \t")
+        instr = stripped.split(None, 1)[0].upper() if stripped.strip() else ""
+        if instr not in DOCKER_SHELL_INSTR:
+            continue
+        body = start + (len(line) - len(stripped)) + len(instr)
+        if instr == "HEALTHCHECK":  # `HEALTHCHECK [--interval=5s ...] CMD <command>`
+            match = _HEALTHCHECK_CMD.match(text, body, end)
+            if match is None:
+                continue
+            body = match.end()
+        words = _exec_form(text, body, end)
+        commands += [words] if words is not None else split_commands(text, body, end)
+    return commands
+
+
+def makefile_commands(text: str) -> list[list[Word]]:
+    """Shell commands of recipe lines (tab-indented), continuations joined."""
+    commands: list[list[Word]] = []
+    for start, end in _logical_lines(text):
+        if text.startswith("\t", start):
+            commands += split_commands(text, start + 1, end)
+    return commands
+
+
+# ---- words ------------------------------------------------------------------
+
+def value_offsets(source: str, word: Word) -> list[int] | None:
+    """Source offset of every character of word.value, or None when they do not map one to one."""
+    if not word.exact:
+        return None
+    offsets, quote, i = [], "", word.start
+    while i < word.end:
+        ch = source[i]
+        if quote != "'" and (source.startswith(("$(", "${"), i) or ch == "`"):
+            close = min(_matching(source, i, word.end), word.end)  # kept verbatim in the value
+            offsets += range(i, close)
+            i = close
+            continue
+        if not quote and ch in "'\"":
+            quote = ch
+        elif quote and ch == quote:
+            quote = ""
+        else:
+            offsets.append(i)
+        i += 1
+    if len(offsets) != len(word.value):
+        return None
+    return offsets
+
+
+def _exact_region(source: str, word: Word, skip: int = 0) -> int | None:
+    """Offset where word.value[skip:] stands contiguously in the source, else None."""
+    offsets = value_offsets(source, word)
+    value = word.value[skip:]
+    if offsets is None or not value:
+        return None
+    base = offsets[skip]
+    return base if source[base:base + len(value)] == value else None
+
+
+def word_endpoint_findings(source: str, word: Word, ctx: Context) -> list[Finding]:
+    """TH201/TH202 for one shell word; a fix only when the matched path stands as-is in the source."""
+    hits = find_paths(word.value, ctx)
+    if not hits:
+        return []
+    offsets = value_offsets(source, word)
+    found = []
+    for s, e, change in hits:
+        if offsets is not None and source[offsets[s]:offsets[e - 1] + 1] == word.value[s:e]:
+            found.append(path_finding(change, offsets[s], offsets[e - 1] + 1))
+        else:
+            finding = path_finding(change, word.start, word.end, editable=False)
+            if change.get("new"):
+                finding.message += NO_FIX_NOTE
+            found.append(finding)
+    return found
+
+
+def _program(word: Word) -> str:
+    # Makefile recipe prefixes `@`, `-`, `+` belong to make, not to the program name
+    return word.value.lstrip("@+-").rsplit("/", 1)[-1]
+
+
+def client_index(words: list[Word]) -> int | None:
+    """Index of the HTTP client word: anywhere, so `timeout 5 curl`, `kubectl exec p -- curl` count."""
+    for i, word in enumerate(words):
+        if _program(word) in CLIENTS:
+            return i
+    return None
+
+
+def assignment_words(words: list[Word]) -> list[Word]:
+    """`URL=...` before a command, and the arguments of `export`/`local`/`readonly`/`declare`."""
+    found, i = [], 0
+    while i < len(words) and _ASSIGNMENT.match(words[i].value):
+        found.append(words[i])
+        i += 1
+    if i < len(words) and words[i].value in DECLARERS:
+        found += [w for w in words[i + 1:] if _ASSIGNMENT.match(w.value)]
+    return found
+
+
+def command_findings(source: str, commands: list[list[Word]], ctx: Context, path: str,
+                     depth: int = 0) -> list[Finding]:
+    found: list[Finding] = []
+    for words in commands:
+        for word in assignment_words(words):
+            found += word_endpoint_findings(source, word, ctx)
+        at = client_index(words)
+        if at is not None:
+            for word in words[at + 1:]:
+                found += word_endpoint_findings(source, word, ctx)
+            found += body_findings(source, words[at:], ctx, path)
+        if depth < MAX_NESTING:
+            found += nested_findings(source, words, ctx, path, depth)
+    return found
+
+
+def nested_findings(source: str, words: list[Word], ctx: Context, path: str, depth: int) -> list[Finding]:
+    """`sh -c '<script>'`: the script is followed when it stands as-is in the source."""
+    found = []
+    for i, word in enumerate(words[:-2]):
+        option = words[i + 1].value
+        short = option.startswith("-") and not option.startswith("--")
+        if _program(word) in SHELLS and short and "c" in option:
+            script = words[i + 2]
+            base = _exact_region(source, script)
+            if base is not None:
+                inner = split_commands(source, base, base + len(script.value))
+                found += command_findings(source, inner, ctx, path, depth + 1)
+    return found
+
+
+# ---- request bodies -----------------------------------------------------------
+
+def _body_words(words: list[Word]) -> list[tuple[Word, int]]:
+    """(word, characters to skip) holding a request body: `-d BODY`, `-dBODY`, `--post-data=BODY`."""
+    program, found = _program(words[0]), []
+    for i, word in enumerate(words[1:], 1):
+        value, nxt = word.value, words[i + 1] if i + 1 < len(words) else None
+        if program == "curl":
+            if value in CURL_BODY and nxt is not None:
+                found.append((nxt, 0))
+            elif value.startswith("-d") and len(value) > 2:
+                found.append((word, 2))
+        elif program == "wget":
+            if value in WGET_BODY and nxt is not None:
+                found.append((nxt, 0))
+            elif value.startswith(tuple(opt + "=" for opt in WGET_BODY)):
+                found.append((word, value.index("=") + 1))
+        elif value == "--raw" and nxt is not None:  # HTTPie
+            found.append((nxt, 0))
+    return found
+
+
+def _aql():
+    from themis_lint import surfaces
+
+    return surfaces.load("aql")
+
+
+def body_findings(source: str, words: list[Word], ctx: Context, path: str) -> list[Finding]:
+    """JSON bodies with a `"query"` member go to the AQL surface (host offsets when the word is exact)."""
+    if not (ctx.enabled("TH401") or ctx.enabled("TH402")):
+        return []
+    found = []
+    for word, skip in _body_words(words):
+        body = word.value[skip:]
+        if body.startswith("@") or '"query"' not in body:
+            continue
+        aql = _aql()
+        if aql is None or not aql.could_hold_aql(body):
+            continue
+        base = _exact_region(source, word, skip)
+        if base is not None:
+            found += _json_queries(aql, body, base, ctx, path)
+            continue
+        for finding in _json_queries(aql, body, 0, ctx, path):
+            finding.start, finding.end, finding.fix = word.start, word.end, None
+            finding.message += NO_FIX_NOTE
+            found.append(finding)
+    return found
+
+
+def _json_queries(aql, body: str, base: int, ctx: Context, path: str) -> list[Finding]:
+    try:
+        return aql.find_in_json_queries(body, base, ctx, path)
+    except AnalysisError:
+        return []  # a body that is not JSON (shell variables in it) is not a query body
+
+
+# ---- nginx ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    start: int  # span of the raw token, quotes included
+    end: int
+    exact: bool  # value == the raw text inside the quotes
+    directive: str  # the directive the token belongs to ("" for the name itself)
+
+
+def nginx_tokens(text: str) -> list[Token]:
+    """Tokens of an nginx config: linear, never fails (an unterminated quote runs to the end)."""
+    tokens: list[Token] = []
+    directive, i, n = None, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n":
+            i += 1
+        elif ch == "#":
+            nl = text.find("\n", i)
+            i = n if nl == -1 else nl
+        elif ch in ";{}":
+            directive, i = None, i + 1
+        else:
+            value, end, exact = _nginx_word(text, i)
+            tokens.append(Token(value, i, end, exact, directive or ""))
+            directive = value if directive is None else directive
+            i = end
+    return tokens
+
+
+def _nginx_word(text: str, i: int) -> tuple[str, int, bool]:
+    if text[i] in "'\"":
+        quote, j, out, exact = text[i], i + 1, [], True
+        while j < len(text) and text[j] != quote:
+            if text[j] == "\\" and j + 1 < len(text):
+                out.append(text[j + 1])
+                j += 2
+                exact = False
+            else:
+                out.append(text[j])
+                j += 1
+        return "".join(out), min(j + 1, len(text)), exact
+    j = i
+    while j < len(text) and text[j] not in " \t\r\n;{}":
+        if text.startswith("${", j):  # `${name}` is a variable, not a block
+            close = text.find("}", j)
+            j = len(text) if close == -1 else close
+        j += 1
+    j = min(j, len(text))
+    raw = text[i:j]
+    return raw, j, "\\" not in raw
+
+
+def nginx_findings(text: str, ctx: Context) -> list[Finding]:
+    """Endpoint paths in any nginx token (location, proxy_pass, rewrite, return, ...)."""
+    found = []
+    for token in nginx_tokens(text):
+        hits = find_paths(token.value, ctx)
+        if not hits:
+            continue
+        quoted = text[token.start] in "'\""
+        base = token.start + 1 if quoted else token.start
+        for s, e, change in hits:
+            if token.exact:
+                finding = path_finding(change, base + s, base + e)
+            else:
+                finding = path_finding(change, token.start, token.end, editable=False)
+                finding.message += NO_FIX_NOTE if change.get("new") else ""
+            if token.directive == "location" and finding.fix is not None:
+                # a new location path changes which requests the block matches: never silently
+                finding.fix = Fix(finding.fix.edits, Safety.UNSAFE, finding.fix.message)
+                finding.message += "; in a `location` the fix changes which requests the block matches"
+            found.append(finding)
+    return found
