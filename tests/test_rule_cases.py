@@ -75,7 +75,7 @@ def test_every_rule_has_docs_cases_and_an_analyzer() -> None:
     reporting = {code for name in surfaces.SURFACE_MODULES if (m := surfaces.load(name)) for code in m.CODES}
     for code, rule in catalogue.items():
         assert (docs / f"{code}-{rule.slug}.md").exists(), f"{code}: no docs page"
-        if code == "TH900":
+        if code.startswith("TH9") and code not in reporting:  # tool codes: the engine or CLI reports them
             continue
         assert code in reporting, f"{code}: no analyzer lists it"
         cases = [c for p in CASES_DIR.glob(f"{code}-*.yaml")

@@ -33,6 +33,8 @@ class CheckRequest:
     baseline: str | None = None
     write_baseline: str | None = None
     no_cache: bool = False
+    show_stale: bool = False
+    report_unused: bool = False
 
 
 def engine_options(req: CheckRequest) -> Options:
@@ -69,14 +71,21 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
     options = engine_options(req)
     if req.stdin_filename:
         return _check_stdin(setup, req, options, render)
+    results, errors = collect(setup, req, options)
+    return finish(setup, req, results, errors, render)
+
+
+def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[FileResult], list[str]]:
+    """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
     from themis_lint import runner
+    from themis_lint.cache import CACHE_DIR
     from themis_lint.discovery import discover
 
     targets, errors = discover(req.paths, setup.excludes)
-    from themis_lint.cache import CACHE_DIR
-
-    results = runner.run(targets, ctx, options, req.jobs, None if req.no_cache else CACHE_DIR)
-    return finish(setup, req, results, errors, render)
+    results = runner.run(targets, setup.ctx, options, req.jobs, None if req.no_cache else CACHE_DIR)
+    if setup.ctx.enabled("TH901"):
+        results = add_unused_suppressions(targets, results, setup.ctx, options)
+    return results, errors
 
 
 def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: list[str], render) -> int:
@@ -93,8 +102,8 @@ def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: l
         for r in results:
             if r.fixed is not None:
                 click.echo(unified_diff(r), nl=False)
-    findings = apply_baseline(setup, req, findings)
-    fixed = sum(r.fixes_applied for r in results)
+    findings, baseline_fixed = apply_baseline(setup, req, findings)
+    fixed = sum(r.fixes_applied for r in results) + baseline_fixed
     level = None if not req.fix else (Safety.UNSAFE if req.unsafe else Safety.SAFE)
     report = Report(findings, setup.catalogue, setup.ctx.pack, [r.path for r in results], fixed, level)
     if not (req.diff and req.output_format == "text"):
@@ -102,14 +111,33 @@ def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: l
     return exit_code(req, findings, errors, results)
 
 
-def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> list:
+def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[list, int]:
+    """Findings not in the baseline (plus stale entries as TH901 when asked); fixes applied to it."""
+    from themis_lint import baseline
+
+    baseline.assign_fingerprints(findings)
     if not req.baseline and not req.write_baseline:
-        return findings
+        return findings, 0
     try:
-        from themis_lint import baseline
-    except ModuleNotFoundError as exc:
-        raise UsageProblem("baselines are not available in this build") from exc
-    return baseline.apply(findings, req.baseline, req.write_baseline)
+        if req.write_baseline:
+            count = baseline.write(req.write_baseline, findings)
+            if not req.quiet:
+                click.echo(f"themis-lint: wrote {count} finding(s) to {req.write_baseline}", err=True)
+        entries = baseline.load(req.baseline or req.write_baseline)
+    except baseline.BaselineError as exc:
+        raise UsageProblem(str(exc)) from exc
+    new, stale = baseline.split(findings, entries)
+    # judged only where this run looked: its paths and its enabled codes
+    scope = [req.stdin_filename] if req.stdin_filename else req.paths
+    stale = [e for e in stale if baseline.in_scope(e, scope) and setup.ctx.enabled(e.code)]
+    if not stale or not (req.show_stale or setup.ctx.enabled("TH901")):
+        return new, 0
+    path = req.baseline or req.write_baseline
+    if req.fix and not req.diff and not req.stdin_filename:
+        baseline.prune(path, entries, stale)
+        return new, len(stale)
+    return sorted(new + baseline.stale_findings(path, stale),
+                  key=lambda f: (f.path, f.row, f.column, f.code)), 0
 
 
 def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult]) -> int:
@@ -134,14 +162,151 @@ def unified_diff(result: FileResult) -> str:
 
 
 def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> int:
-    text = sys.stdin.read()
+    """CLI.md `--stdin-filename`: the editor's buffer in, findings (or with --fix the fixed text) out."""
     from themis_lint import surfaces
+    from themis_lint.writer import DecodeError, decode, encode
 
-    result = check_source(text, req.stdin_filename, setup.ctx, options,
-                          surfaces.wanting(req.stdin_filename, setup.ctx))
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    name = req.stdin_filename
+    try:
+        decoded = decode(data, name)
+    except DecodeError as exc:
+        from themis_lint.engine import _th900
+
+        result = FileResult(path=name, findings=[_th900(name, str(exc))] if setup.ctx.enabled("TH900") else [])
+        if req.fix and not req.diff:
+            _write_stdout(data)
+        return finish(setup, req, [result], [], render if not (req.fix and not req.diff) else _to_stderr(render))
+    modules = surfaces.wanting(name, setup.ctx)
+    result = check_source(decoded.text, name, setup.ctx, options, modules)
+    if setup.ctx.enabled("TH901"):
+        text = result.fixed if result.fixed is not None else decoded.text
+        found, new_text, count = unused_in_text(text, name, setup.ctx, modules, options)
+        result.findings += found
+        if new_text is not None:
+            result.fixed, result.fixes_applied = new_text, result.fixes_applied + count
     if req.fix and not req.diff:
-        sys.stdout.write(result.fixed if result.fixed is not None else text)
-        report = Report(result.findings, setup.catalogue, setup.ctx.pack, [result.path], result.fixes_applied)
-        click.echo(renderer("text")(report), nl=False, err=True)
-        return exit_code(req, result.findings, result.errors, [result])
+        _write_stdout(encode(result.fixed, decoded) if result.fixed is not None else data)
+        return finish(setup, req, [result], [], _to_stderr(render))
     return finish(setup, req, [result], [], render)
+
+
+def _write_stdout(data: bytes) -> None:
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+    else:
+        sys.stdout.flush()
+        stream.write(data)
+        stream.flush()
+
+
+def _to_stderr(render):
+    """With --fix on stdin the fixed text owns stdout; the report goes to stderr."""
+
+    def to_stderr(report: Report) -> str:
+        click.echo(render(report), nl=False, err=True)
+        return ""
+
+    return to_stderr
+
+
+# --- TH901: suppressions that matched nothing (CLI.md `--report-unused-suppressions`) ---
+
+def add_unused_suppressions(targets: list, results: list[FileResult], ctx, options: Options) -> list[FileResult]:
+    """Judge the directives of every wanted file holding one; TH901 findings (or fixes) in results."""
+    from themis_lint import surfaces
+    from themis_lint.writer import DecodeError, decode
+
+    by_path = {r.path: r for r in results}
+    out = list(results)
+    for target in targets:
+        modules = surfaces.wanting(target.display, ctx)
+        result = by_path.get(target.display)
+        if not modules:
+            continue
+        try:
+            with open(target.path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if b"themis-lint:" not in data:
+            continue
+        try:
+            decoded = decode(data, target.display)
+        except DecodeError:
+            continue
+        pending = result is not None and result.fixed and not options.write
+        text = result.fixed if pending else decoded.text
+        modules = surfaces.prefiltered(target.display, text.encode("utf-8", "surrogatepass"), ctx, modules)
+        found, new_text, count = unused_in_text(text, target.display, ctx, modules, options)
+        if not found and new_text is None:
+            continue
+        if result is None:
+            result = FileResult(path=target.display, original=decoded.text, parsed=True)
+            out.append(result)
+        result.findings += found
+        if new_text is not None:
+            _record_fix(result, target.path, data, decoded, new_text, count, options)
+    return out
+
+
+def unused_in_text(text: str, path: str, ctx, modules: list, options: Options) -> tuple[list, str | None, int]:
+    """(TH901 findings left, the text with their fixes applied or None, how many fixes)."""
+    from themis_lint import suppress
+    from themis_lint.engine import analyze, applicable, apply_fixes, choose
+    from themis_lint.text import LineIndex
+
+    marks = suppress.parse(text)
+    if suppress._matches(marks.file_codes, "TH901") or ctx.per_file_ignored(path, "TH901"):
+        return [], None, 0
+    raw = [f for f in analyze(text, path, ctx, modules) if not ctx.per_file_ignored(path, f.code)]
+    found = suppress.unused_findings(text, raw, lambda code: _judged(ctx, code))
+    if not found:
+        return [], None, 0
+    index = LineIndex(text)
+    for f in found:
+        place(f, index, path)
+    if not any(applicable(f, options.fix) for f in found):
+        return found, None, 0
+    fixes = choose([f.fix for f in found])
+    new = apply_fixes(text, fixes)
+    if any(m.parse_error(new, path) for m in modules):
+        return found, None, 0
+    return [f for f in found if all(f.fix is not x for x in fixes)], new, len(fixes)
+
+
+def _judged(ctx, code: str) -> bool:
+    """A directive code proves unused only when every rule it names is checked in this run."""
+    return all(ctx.enabled(c) for c in ctx.catalogue if c.startswith(code) and c != "TH901")
+
+
+def place(f, index, path: str) -> None:
+    """Fill the positions the engine fills for analyzer findings."""
+    f.path = path
+    f.row, f.column = index.position(f.start)
+    f.end_row, f.end_column = index.position(max(f.end, f.start))
+    f.matched = index.text[f.start:f.end]
+    if f.fix is not None:
+        f.extra["edit_positions"] = [(e.content, index.position(e.start), index.position(e.end))
+                                     for e in f.fix.edits]
+
+
+def _record_fix(result: FileResult, real_path: str, data: bytes, decoded, new_text: str, count: int,
+                options: Options) -> None:
+    from themis_lint.writer import ChangedOnDisk, encode, write_atomic
+
+    if options.write:
+        try:
+            write_atomic(real_path, encode(new_text, decoded), expected=data)
+        except (ChangedOnDisk, OSError) as exc:
+            result.errors.append(f"{result.path}: not written: {getattr(exc, 'strerror', None) or exc}")
+            return
+        result.fixed = ""
+    else:
+        if result.original is None:
+            result.original = decoded.text
+        result.fixed = new_text
+    result.fixes_applied += count
+    result.applied_codes["TH901"] = result.applied_codes.get("TH901", 0) + count

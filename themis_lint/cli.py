@@ -11,6 +11,8 @@ import click
 from themis_lint import __version__
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
+TOOL_CODES = ("TH900", "TH901")  # reported by the engine and the CLI, not by a pack change
+UNUSED_SUPPRESSION = "TH901"
 
 
 class UsageProblem(click.ClickException):
@@ -162,18 +164,25 @@ def main() -> None:
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Report only new findings.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record the current findings as the baseline.")
+@click.option("--show-stale", is_flag=True, help="With --baseline, report entries whose finding is gone (TH901).")
+@click.option("--report-unused-suppressions", is_flag=True,
+              help="Report ignore comments and baseline entries that matched nothing (TH901).")
 def check(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
           no_progress, no_cache, color, max_file_size, fix, unsafe_fixes, diff, output_format, fail_on, exit_zero,
-          keep_compatible_with, stdin_filename, baseline_path, write_baseline_path) -> None:
+          keep_compatible_with, stdin_filename, baseline_path, write_baseline_path, show_stale,
+          report_unused_suppressions) -> None:
     """Find (and with --fix, rewrite) what breaks on the target version."""
     from themis_lint.checking import CheckRequest, run_check
 
+    if report_unused_suppressions:  # like --extend-select TH901; an explicit --ignore still wins
+        extend_select = (*extend_select, UNUSED_SUPPRESSION)
     setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
     request = CheckRequest(paths=list(paths) or ["."], fix=fix or diff, unsafe=unsafe_fixes, diff=diff,
                            output_format=output_format, fail_on=fail_on, exit_zero=exit_zero,
                            keep_compatible_with=keep_compatible_with, stdin_filename=stdin_filename,
                            jobs=jobs or os.cpu_count() or 1, quiet=quiet, max_file_size=max_file_size,
-                           baseline=baseline_path, write_baseline=write_baseline_path, no_cache=no_cache)
+                           baseline=baseline_path, write_baseline=write_baseline_path, no_cache=no_cache,
+                           show_stale=show_stale, report_unused=report_unused_suppressions)
     sys.exit(run_check(setup, request))
 
 
@@ -184,7 +193,7 @@ def check(paths, from_version, to_version, select, extend_select, ignore, config
 def rules_command(from_version, to_version, pack_paths) -> None:
     """The rules of the selected pack(s): code, slug, severity, fix safety, one line."""
     setup = load_setup(from_version, to_version, (), (), (), None, pack_paths)
-    codes = {c.code for c in setup.ctx.pack.changes} | {"TH900"}
+    codes = {c.code for c in setup.ctx.pack.changes} | set(TOOL_CODES)
     for code, rule in setup.catalogue.items():
         if code in codes:
             off = "" if rule.default else " (off unless selected)"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from themis_lint.model import Edit, Finding, Fix, Safety
+
 # a comment marker (#, //, /*, --) somewhere before the directive on its line
 _DIRECTIVE = re.compile(
     r"(?:#|//|/\*|--)[^\n]*?themis-lint:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[A-Za-z0-9_, ]*)\])?")
@@ -42,3 +44,130 @@ def parse(text: str) -> Suppressions:
             result.by_row[row] = result.by_row.get(row, frozenset()) | codes
             result.directive_rows[row] = (match.start(), match.end())
     return result
+
+
+# --- unused suppressions (TH901, CLI.md `--report-unused-suppressions`) ---
+
+_LINE_DIRECTIVE = re.compile(r"themis-lint:[ \t]*ignore(?!-file)(?:\[(?P<codes>[A-Za-z0-9_, \t]*)\])?")
+_MARKERS = ("#", "//", "/*", "--")
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One line-level `themis-lint: ignore[...]` directive and where its pieces are."""
+
+    row: int
+    start: int  # the directive text `themis-lint: ignore[...]`
+    end: int
+    codes: tuple[str, ...] | None  # None: a bare `ignore` (every code)
+    list_start: int = 0  # inside the brackets
+    list_end: int = 0
+
+
+def directives(text: str) -> list[Directive]:
+    """Line-level directives the engine honours (those after a comment marker)."""
+    marks = parse(text)
+    found = []
+    for row, (start, end) in sorted(marks.directive_rows.items()):
+        for match in _LINE_DIRECTIVE.finditer(text, start, end):
+            raw = match.group("codes")
+            codes = None if raw is None else tuple(c.strip().upper() for c in raw.split(",") if c.strip())
+            found.append(Directive(row, match.start(), match.end(), codes or None,
+                                   match.start("codes") if raw is not None else 0,
+                                   match.end("codes") if raw is not None else 0))
+    return found
+
+
+def unused_codes(directive: Directive, rows: dict[int, set[str]], judged) -> tuple[str, ...] | None:
+    """The directive's codes no finding on its row or the next used; None when all of it is used.
+
+    `rows` maps a row to the codes found there; `judged(code)` says whether a code is checked in
+    this run (a code that is not selected cannot prove its directive unused).
+    """
+    found = rows.get(directive.row, set()) | rows.get(directive.row + 1, set())
+    if directive.codes is None:
+        return () if not found else None
+    stale = tuple(c for c in directive.codes if judged(c) and not any(f.startswith(c) for f in found))
+    return stale or None
+
+
+def removal_edits(text: str, directive: Directive, stale: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Edits (start, end, content) removing the stale part: codes from a list, else the directive,
+    its comment when the comment holds nothing else, and the line when it holds only the comment."""
+    if directive.codes is not None and stale and len(stale) < len(directive.codes):
+        body = text[directive.list_start:directive.list_end]
+        sep = ", " if ", " in body else ","
+        kept = [c for c in (p.strip() for p in body.split(",")) if c and c.upper() not in stale]
+        return [(directive.list_start, directive.list_end, sep.join(kept))]
+    line_start = text.rfind("\n", 0, directive.start) + 1
+    line_end = len(text) if (n := text.find("\n", directive.end)) == -1 else n
+    marker_at = _comment_start(text[line_start:directive.start])
+    if marker_at is None:  # prose between the marker and the directive: remove the directive only
+        start = directive.start
+        while start > line_start and text[start - 1] in " \t":
+            start -= 1
+        return [(start, directive.end, "")]
+    comment_end = _comment_end(text, directive.end, line_end, text[line_start + marker_at:directive.start])
+    if comment_end is None:  # prose after the directive: keep the comment, drop the directive
+        end = directive.end
+        while end < line_end and text[end] in " \t":
+            end += 1
+        return [(directive.start, end, "")]
+    start = line_start + marker_at
+    if not text[line_start:start].strip() and not text[comment_end:line_end].strip():
+        full_end = line_end + 1 if line_end < len(text) else line_end
+        if full_end == line_end and line_start > 0:  # last line without a newline: take the one before
+            return [(line_start - 1, line_end, "")]
+        return [(line_start, full_end, "")]
+    while start > line_start and text[start - 1] in " \t":
+        start -= 1
+    return [(start, comment_end, "")]
+
+
+def _comment_start(before: str) -> int | None:
+    """Index in `before` of the marker that opens a comment holding only the directive."""
+    stripped = before.rstrip(" \t")
+    for marker in _MARKERS:
+        if stripped.endswith(marker):
+            return len(stripped) - len(marker)
+    return None
+
+
+def _comment_end(text: str, after_directive: int, line_end: int, marker: str) -> int | None:
+    """End of the comment when nothing but the directive is in it, else None."""
+    rest = text[after_directive:line_end]
+    if marker.startswith("/*"):
+        close = rest.find("*/")
+        if close == -1 or rest[:close].strip():
+            return None
+        return after_directive + close + 2
+    return line_end if not rest.strip() else None
+
+
+def unused_findings(text: str, raw: list[Finding], judged) -> list[Finding]:
+    """TH901 findings (offsets only) for directives that suppressed none of `raw`.
+
+    `raw` are the file's findings before suppression, enabled codes only; `judged(code)` as in
+    `unused_codes`. Each finding carries a safe fix removing what is stale.
+    """
+    found_directives = directives(text)
+    if not found_directives:
+        return []
+    from themis_lint.text import LineIndex
+
+    index = LineIndex(text)
+    rows: dict[int, set[str]] = {}
+    for f in raw:
+        rows.setdefault(index.position(f.start)[0], set()).add(f.code)
+    out = []
+    for directive in found_directives:
+        stale = unused_codes(directive, rows, judged)
+        if stale is None:
+            continue
+        what = "`themis-lint: ignore`" if directive.codes is None else ", ".join(stale)
+        message = f"Unused suppression: {what} matched no finding on this line or the next"
+        edits = tuple(Edit(s, e, c) for s, e, c in removal_edits(text, directive, stale))
+        fix = Fix(edits, Safety.SAFE, "Remove the unused suppression")
+        out.append(Finding("TH901", message, directive.start, directive.end, fix=fix,
+                           extra={"stale_codes": list(stale)}))
+    return out

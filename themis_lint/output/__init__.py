@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from themis_lint.model import Finding, Safety
 from themis_lint.packs import Pack, Rule
 
-DOCS_BASE = "https://github.com/themis-lint/themis-lint/blob/main/rules/docs/"
+TOOL_URI = "https://github.com/themis-lint/themis-lint"
+DOCS_BASE = f"{TOOL_URI}/blob/main/rules/docs/"
+TOOL_CODES = ("TH900", "TH901")  # the engine's and the CLI's own codes, in every run
 
 
 @dataclass
@@ -20,6 +22,11 @@ class Report:
 
     def rule(self, code: str) -> Rule:
         return self.catalogue[code]
+
+    def rules(self) -> list[Rule]:
+        """Every rule of the selected pack(s), the tool's own codes and any code reported, in catalogue order."""
+        codes = {c.code for c in self.pack.changes} | set(TOOL_CODES) | {f.code for f in self.findings}
+        return [rule for code, rule in self.catalogue.items() if code in codes]
 
 
 def rule_url(rule: Rule) -> str:
@@ -35,3 +42,19 @@ def fix_marker(f: Finding) -> str:
 def clean(text: str) -> str:
     """Control characters shown escaped, so a file name cannot forge lines or terminal codes."""
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def rule_page(rule: Rule) -> str | None:
+    """The rule's documentation page (rules/docs), or None while it has none."""
+    from themis_lint.packs import rules_dir
+
+    page = rules_dir() / "docs" / f"{rule.code}-{rule.slug}.md"
+    try:
+        return page.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def severity_level(severity: str) -> str:
+    """Our severities as SARIF/GitHub levels."""
+    return {"error": "error", "warning": "warning", "info": "note"}[severity]
