@@ -56,7 +56,8 @@ def parse_error(text: str, path: str) -> str | None:
         from ruamel.yaml.error import YAMLError
 
         try:
-            YAML(typ="rt", pure=True).load(text)
+            for _ in YAML(typ="rt", pure=True).compose_all(text):
+                pass
         except YAMLError as exc:
             return " ".join(str(getattr(exc, "problem", exc)).split())
     return None
@@ -183,7 +184,10 @@ def shell_findings(source: str, ctx: Context, commands: list[list[Word]]) -> lis
 def _instructions(text: str) -> list[tuple[str, int, int]]:
     """(INSTRUCTION, body start, body end) with `\\` continuations joined."""
     found = []
+    body_end = -1
     for match in _DOCKER_INSTR.finditer(text):
+        if match.start() < body_end:
+            continue  # a continuation line of the previous instruction, not an instruction
         if text[match.start():match.end()].lstrip().startswith("#"):
             continue
         end = match.end()
@@ -198,10 +202,11 @@ def _instructions(text: str) -> list[tuple[str, int, int]]:
                 break
             end = nl + 1
         found.append((match.group(1).upper(), match.end(), end))
+        body_end = end
     return found
 
 
-def _exec_form(text: str, start: int, end: int) -> list[Word] | None:
+def exec_form(text: str, start: int, end: int) -> list[Word] | None:
     """The words of a JSON-array (exec form) instruction, or None for shell form."""
     if not text[start:end].lstrip().startswith("["):
         return None
@@ -218,7 +223,7 @@ def _exec_form(text: str, start: int, end: int) -> list[Word] | None:
 def dockerfile_findings(text: str, ctx: Context) -> list[Finding]:
     found, server_from, server_entry = [], False, False
     for instr, start, end in _instructions(text):
-        words = _exec_form(text, start, end)
+        words = exec_form(text, start, end)
         commands = [words] if words is not None else split_commands(text, start, end)
         if instr == "FROM":
             image = next((w.value for w in (commands[0] if commands else []) if not w.value.startswith("-")), "")

@@ -14,11 +14,11 @@ from themis_lint.analyzers.server_config import is_config_name
 from themis_lint.codemods import data_files as edits
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
+from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
 
 NAME = "data_files"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
 NO_FIX_NOTE = " (no fix: the string has escape sequences)"
-MAX_FLOW_DEPTH = 200
 # comment-tolerant JSON (JSONC) that strict parsing rejects: not ours to call broken
 JSONC_NAMES = ("tsconfig", "jsconfig", "devcontainer", ".eslintrc", "settings.json", "launch.json",
                "tasks.json", "extensions.json", "keybindings.json")
@@ -164,7 +164,7 @@ def _compose(text: str) -> list:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    if _flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
+    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
         raise AnalysisError("invalid YAML: nesting too deep", 0)
     try:
         return [d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]
@@ -175,18 +175,6 @@ def _compose(text: str) -> list:
         offset = mark.index if mark is not None and 0 <= mark.index <= len(text) else 0
         reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise AnalysisError(f"invalid YAML: {reason}", offset) from exc
-
-
-def _flow_depth(text: str) -> int:
-    """Deepest `[`/`{` nesting, counted naively (quotes ignored): a cheap upper bound."""
-    depth = deepest = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}" and depth:
-            depth -= 1
-    return deepest
 
 
 def yaml_findings(text: str, ctx: Context) -> list[Finding]:

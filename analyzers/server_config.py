@@ -44,8 +44,20 @@ def parse_error(text: str, path: str) -> str | None:
     try:
         _parse(text, path)
     except AnalysisError as exc:
+        if _several_documents(text):  # a Kubernetes manifest hosting an embedded config
+            return None
         return exc.reason
     return None
+
+
+def _several_documents(text: str) -> bool:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return len([d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]) > 1
+    except (YAMLError, RecursionError):
+        return False
 
 
 def _parse(text: str, path: str) -> ConfigDoc | None:

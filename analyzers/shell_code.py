@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from themis_lint.analyzers.command_line import SHELL_SUFFIXES, _exec_form, is_dockerfile, is_makefile
+from themis_lint.analyzers.command_line import SHELL_SUFFIXES, exec_form, is_dockerfile, is_makefile
 from themis_lint.analyzers.endpoints import find_paths, path_finding
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.shell_words import Word, _matching, split_commands
+from themis_lint.shell_words import Word, matching_close, split_commands
 
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
@@ -96,7 +96,7 @@ def dockerfile_commands(text: str) -> list[list[Word]]:
             if match is None:
                 continue
             body = match.end()
-        words = _exec_form(text, body, end)
+        words = exec_form(text, body, end)
         commands += [words] if words is not None else split_commands(text, body, end)
     return commands
 
@@ -120,7 +120,7 @@ def value_offsets(source: str, word: Word) -> list[int] | None:
     while i < word.end:
         ch = source[i]
         if quote != "'" and (source.startswith(("$(", "${"), i) or ch == "`"):
-            close = min(_matching(source, i, word.end), word.end)  # kept verbatim in the value
+            close = min(matching_close(source, i, word.end), word.end)  # kept verbatim in the value
             offsets += range(i, close)
             i = close
             continue

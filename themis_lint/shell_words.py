@@ -74,7 +74,7 @@ def _read_word(source: str, i: int, end: int) -> tuple[Word, int]:
             parts.append(text)
             quoted, exact = True, exact and plain
         elif ch == "$" and source.startswith(("$(", "${"), i) or ch == "`":
-            close = _matching(source, i, end)
+            close = matching_close(source, i, end)
             parts.append(source[i:close])
             i = close
         else:
@@ -92,7 +92,7 @@ def _double_quoted(source: str, i: int, end: int) -> tuple[str, int, bool]:
             i += 2
             plain = False
         elif source.startswith(("$(", "${"), i) or source[i] == "`":
-            close = _matching(source, i, end)
+            close = matching_close(source, i, end)
             out.append(source[i:close])
             i = close
         else:
@@ -101,7 +101,7 @@ def _double_quoted(source: str, i: int, end: int) -> tuple[str, int, bool]:
     return "".join(out), min(i + 1, end), plain
 
 
-def _matching(source: str, i: int, end: int) -> int:
+def matching_close(source: str, i: int, end: int) -> int:
     """End (exclusive) of the `$(...)`, `${...}` or backtick group starting at i."""
     if source[i] == "`":
         close = source.find("`", i + 1, end)

@@ -48,3 +48,20 @@ def newline_of(text: str) -> str:
     if i == -1 and "\r" in text:
         return "\r"
     return "\n"
+
+
+def flow_depth(text: str) -> int:
+    """Deepest `[`/`{` nesting, counted naively (quotes ignored): a cheap upper bound that lets
+    YAML surfaces refuse input on which ruamel's scanner is quadratic or recursion runs out."""
+    depth = deepest = 0
+    for ch in text:
+        if ch == "[" or ch == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif (ch == "]" or ch == "}") and depth:
+            depth -= 1
+    return deepest
+
+
+MAX_FLOW_DEPTH = 200
