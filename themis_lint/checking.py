@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import click
 
 from themis_lint.cli import Setup, UsageProblem
-from themis_lint.engine import FileResult, Options, check_source
+from themis_lint.engine import FileResult, Options, SurfaceCrash, check_source
 from themis_lint.model import Safety, Severity
 from themis_lint.output import Report
 
@@ -179,7 +179,13 @@ def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> i
             _write_stdout(data)
         return finish(setup, req, [result], [], render if not (req.fix and not req.diff) else _to_stderr(render))
     modules = surfaces.wanting(name, setup.ctx)
-    result = check_source(decoded.text, name, setup.ctx, options, modules)
+    try:
+        result = check_source(decoded.text, name, setup.ctx, options, modules)
+    except SurfaceCrash as exc:
+        result = FileResult(path=name, errors=[f"{name}: {exc}; file left unchanged"])
+        if req.fix and not req.diff:
+            _write_stdout(data)
+        return finish(setup, req, [result], [], render if not (req.fix and not req.diff) else _to_stderr(render))
     if setup.ctx.enabled("TH901"):
         text = result.fixed if result.fixed is not None else decoded.text
         found, new_text, count = unused_in_text(text, name, setup.ctx, modules, options)

@@ -52,7 +52,13 @@ def analyze(text: str, path: str, ctx: Context, modules: list[ModuleType]) -> li
                                  exc.offset))
         except RecursionError:
             found.append(Finding("TH900", f"cannot parse as {module.NAME}: nesting too deep", 0, 0))
+        except Exception as exc:  # a bug in a surface: report it, never take the run down
+            raise SurfaceCrash(f"internal error in the {module.NAME} surface: {type(exc).__name__}: {exc}") from exc
     return [f for f in found if ctx.enabled(f.code)]
+
+
+class SurfaceCrash(Exception):
+    """An analyzer raised something other than AnalysisError: the file is reported and left alone."""
 
 
 def _prepare(findings: list[Finding], text: str, path: str, ctx: Context, options: Options) -> list[Finding]:
@@ -245,7 +251,11 @@ def check_file(path: str, display: str, ctx: Context, options: Options, explicit
     except DecodeError as exc:
         result.findings = [_th900(display, str(exc))] if ctx.enabled("TH900") else []
         return result
-    result = check_source(decoded.text, display, ctx, options, modules)
+    try:
+        result = check_source(decoded.text, display, ctx, options, modules)
+    except SurfaceCrash as exc:
+        result.errors.append(f"{display}: {exc}; file left unchanged")
+        return result
     if result.fixed is not None and options.write:
         try:
             write_atomic(path, encode(result.fixed, decoded), expected=data)
