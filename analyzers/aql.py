@@ -344,6 +344,8 @@ class _Site:
 
     def blocker(self) -> str | None:
         """Why no fix can be made whatever the form (host-level reasons)."""
+        if self.host.format_template and re.search(r"\{[^{}]*\}|%[(sdrf]", self.value.text[self.start:self.end]):
+            return "the string is a format template with placeholders inside the call"
         for k, (first, last) in enumerate(self.call.args):
             span = (self.toks[first].start, self.toks[last].end)
             for o in self.value.opaque:
@@ -351,8 +353,6 @@ class _Site:
                     return "an argument is only partly a host-language substitution"
             if self.toks[first].text == "{":
                 return "an argument is an AQL object literal"
-        if self.host.format_template and re.search(r"\{[^{}]*\}|%[(sdrf]", self.value.text[self.start:self.end]):
-            return "the string is a format template with placeholders inside the call"
         return None
 
     def is_opaque(self, k: int) -> bool:

@@ -1,0 +1,686 @@
+"""Python client code (*.py, *.pyi): endpoints in strings (TH201/TH202), skiplist indexes
+(TH301) and embedded AQL (TH401/TH402).
+
+Cost: the stdlib tokenizer finds the string literals and helper names; only a file with a
+candidate among them is parsed with `ast`, which says where each candidate sits (call
+argument, dict value, comparison operand, def). Edits are by span, so output stays byte-exact.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import tokenize
+import unicodedata
+from dataclasses import dataclass, field
+
+from themis_lint.analyzers import endpoints
+from themis_lint.codemods.python_code import fits_literal, literal_value_fix, rename_fix, without_fix_over
+from themis_lint.context import Context
+from themis_lint.model import AnalysisError, Finding, Safety
+
+NAME = "python_code"
+CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
+SUFFIXES = (".py", ".pyi")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_PREFIX = re.compile(r"[A-Za-z]*")
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+ splits f-strings
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+_GROUP_GLUE = (tokenize.NL, tokenize.COMMENT)  # implicit concatenation may span lines and comments
+_ESCAPE = re.compile(r"\\(?:(\r\n|\n|\r)|([0-7]{1,3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})"
+                     r"|U([0-9a-fA-F]{8})|N\{([^}\r\n]*)\}|([\s\S])|$)")
+_SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n",
+                   "r": "\r", "t": "\t", "v": "\v"}
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa]")
+OPAQUE = "\0"  # stands for an f-string substitution in a decoded value: never part of a path
+
+
+def wants(path: str, ctx: Context) -> bool:
+    return path.endswith(SUFFIXES)
+
+
+def parse_error(text: str, path: str) -> str | None:
+    try:
+        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+# ---- lines and literals ------------------------------------------------------
+
+class Lines:
+    """Line starts as Python sees them (`\\r\\n`, `\\r`, `\\n`), for token and ast positions."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def line(self, row: int) -> str:
+        end = self.starts[row] if row < len(self.starts) else len(self.text)
+        return self.text[self.starts[row - 1]:end]
+
+    def offset(self, row: int, column: int) -> int:
+        """Offset of 1-based row and 0-based character column (tokenize)."""
+        return self.starts[min(row, len(self.starts)) - 1] + column
+
+    def offset_bytes(self, row: int, column: int) -> int:
+        """Offset of 1-based row and 0-based UTF-8 byte column (ast); -1 when out of range."""
+        if not 1 <= row <= len(self.starts):
+            return -1
+        line = self.line(row)
+        if not line.isascii():
+            column = len(line.encode("utf-8")[:column].decode("utf-8", "ignore"))
+        return self.starts[row - 1] + column
+
+    def readline(self):
+        rows = iter(range(1, len(self.starts) + 1))
+
+        def read() -> str:
+            row = next(rows, None)
+            if row is None:
+                return ""
+            line = self.line(row)
+            # the pure-Python tokenizer only knows `\r?\n`; same length keeps columns
+            return line[:-1] + "\n" if line.endswith("\r") else line
+        return read
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One string literal token: `start` at its prefix, body between the quotes."""
+
+    start: int
+    end: int
+    prefix: str  # lower case
+    quote: str
+    body_start: int
+    body_end: int
+
+    @property
+    def is_bytes(self) -> bool:
+        return "b" in self.prefix
+
+    @property
+    def is_raw(self) -> bool:
+        return "r" in self.prefix
+
+    @property
+    def is_f(self) -> bool:
+        return "f" in self.prefix
+
+
+def make_piece(text: str, start: int, end: int) -> Piece | None:
+    token = text[start:end]
+    prefix = _PREFIX.match(token).group(0)
+    rest = token[len(prefix):]
+    quote = rest[:3] if rest[:3] in ('"""', "'''") else rest[:1]
+    if quote not in ('"', "'", '"""', "'''") or len(rest) < 2 * len(quote) or not rest.endswith(quote):
+        return None
+    return Piece(start, end, prefix.lower(), quote, start + len(prefix) + len(quote), end - len(quote))
+
+
+@dataclass
+class Scan:
+    """What the tokenizer saw: string groups (implicit concatenation) and helper names."""
+
+    groups: list[list[Piece]] = field(default_factory=list)
+    names: list[tuple[int, str]] = field(default_factory=list)
+
+
+def scan_tokens(text: str, lines: Lines, helper_names: frozenset[str]) -> Scan:
+    scan, group, fstring_depth, fstart = Scan(), [], 0, 0
+    for tok in tokenize.generate_tokens(lines.readline()):
+        kind = tok.type
+        if fstring_depth:  # 3.12+: everything up to the matching FSTRING_END is one literal
+            if kind == _FSTRING_START:
+                fstring_depth += 1
+            elif kind == _FSTRING_END:
+                fstring_depth -= 1
+                if not fstring_depth:
+                    _add_piece(text, fstart, lines.offset(*tok.end), group)
+            continue
+        if kind == tokenize.STRING:
+            _add_piece(text, lines.offset(*tok.start), lines.offset(*tok.end), group)
+        elif kind == _FSTRING_START:
+            fstring_depth, fstart = 1, lines.offset(*tok.start)
+        elif kind not in _GROUP_GLUE:
+            if group:
+                scan.groups.append(group)
+                group = []
+            if kind == tokenize.NAME and tok.string in helper_names:
+                scan.names.append((lines.offset(*tok.start), tok.string))
+    if group:
+        scan.groups.append(group)
+    return scan
+
+
+def _add_piece(text: str, start: int, end: int, group: list[Piece]) -> None:
+    piece = make_piece(text, start, end)
+    if piece is not None:
+        group.append(piece)
+
+
+def raw_body(text: str, group: list[Piece]) -> str:
+    return "".join(text[p.body_start:p.body_end] for p in group)
+
+
+# ---- decoded values ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    """Decoded value [vstart, vend) comes from host text [hstart, hend); exact = char for char."""
+
+    vstart: int
+    vend: int
+    hstart: int
+    hend: int
+    exact: bool
+    piece: int
+
+
+def decode_group(text: str, group: list[Piece]) -> tuple[str, list[Run]]:
+    """The group's value (escapes, `{{` decoded; substitutions as OPAQUE) and where it comes from."""
+    chunks: list[str] = []
+    runs: list[Run] = []
+    v = 0
+    for k, piece in enumerate(group):
+        for chunk, hs, he, exact in piece_chunks(text, piece):
+            chunks.append(chunk)
+            runs.append(Run(v, v + len(chunk), hs, he, exact, k))
+            v += len(chunk)
+    return "".join(chunks), runs
+
+
+def piece_chunks(text: str, piece: Piece):
+    """(value, host start, host end, exact) for each literal run, escape, `{{` and substitution."""
+    body, base = text[piece.body_start:piece.body_end], piece.body_start
+    specials = ("{}" if piece.is_f else "") + ("" if piece.is_raw else "\\")
+    i, n = 0, len(body)
+    while i < n:
+        j = i
+        while j < n and body[j] not in specials:
+            j += 1
+        if j > i:
+            yield body[i:j], base + i, base + j, True
+            i = j
+            continue
+        c = body[i]
+        if c == "\\":
+            value, j = decode_escape(body, i)
+            yield value, base + i, base + j, False
+        elif body[i:i + 2] in ("{{", "}}"):
+            yield c, base + i, base + i + 2, False
+            j = i + 2
+        elif c == "{":
+            j = field_end(body, i)
+            yield OPAQUE, base + i, base + j, False
+        else:  # a lone `}` (a syntax error in Python; kept as text)
+            j = i + 1
+            yield c, base + i, base + j, True
+        i = j
+
+
+def decode_escape(body: str, i: int) -> tuple[str, int]:
+    """The value of the escape sequence at body[i] (a backslash) and the index after it."""
+    m = _ESCAPE.match(body, i)
+    newline, octal, hex2, u4, u8, name, other = m.groups()
+    try:
+        if newline is not None:
+            value = ""
+        elif octal is not None:
+            value = chr(int(octal, 8))
+        elif hex2 or u4 or u8:
+            value = chr(int(hex2 or u4 or u8, 16))
+        elif name is not None:
+            value = unicodedata.lookup(name)
+        elif other is not None:
+            value = _SIMPLE_ESCAPES.get(other, "\\" + other)
+        else:
+            value = "\\"
+    except (ValueError, KeyError):
+        value = m.group(0)
+    return value, m.end()
+
+
+def field_end(body: str, i: int) -> int:
+    """Index after the f-string replacement field that opens at body[i] == `{`."""
+    depth, j, n = 0, i + 1, len(body)
+    while j < n:
+        c = body[j]
+        if c in "'\"":
+            j = _string_end(body, j)
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                return j + 1
+            depth -= 1
+        elif c == ":" and depth == 0:
+            return _format_spec_end(body, j + 1)
+        j += 1
+    return n
+
+
+def _format_spec_end(body: str, j: int) -> int:
+    depth, n = 0, len(body)
+    while j < n:
+        if body[j] == "{":
+            depth += 1
+        elif body[j] == "}":
+            if depth == 0:
+                return j + 1
+            depth -= 1
+        j += 1
+    return n
+
+
+def _string_end(body: str, j: int) -> int:
+    quote = body[j:j + 3] if body[j:j + 3] in ('"""', "'''") else body[j]
+    k, n = j + len(quote), len(body)
+    while k < n:
+        if body[k] == "\\":
+            k += 2
+        elif body.startswith(quote, k):
+            return k + len(quote)
+        else:
+            k += 1
+    return n
+
+
+def opaque_spans(text: str, piece: Piece) -> tuple[tuple[int, int], ...]:
+    """f-string `{...}` substitutions, relative to the body, delimiters included."""
+    if not piece.is_f:
+        return ()
+    return tuple((hs - piece.body_start, he - piece.body_start)
+                 for chunk, hs, he, exact in piece_chunks(text, piece) if chunk == OPAQUE and not exact)
+
+
+def host_start(runs: list[Run], v: int) -> int:
+    for r in runs:
+        if r.vstart <= v < r.vend:
+            return r.hstart + (v - r.vstart if r.exact else 0)
+    return runs[-1].hend if runs else 0
+
+
+def host_end(runs: list[Run], v: int) -> int:
+    for r in runs:
+        if r.vstart < v <= r.vend:
+            return r.hstart + (v - r.vstart) if r.exact else r.hend
+    return runs[0].hstart if runs else 0
+
+
+def exact_span(runs: list[Run], s: int, e: int) -> bool:
+    """The value range [s, e) is written char for char in one piece of the host text."""
+    touched = [r for r in runs if r.vstart < e and s < r.vend]
+    return bool(touched) and all(r.exact for r in touched) and len({r.piece for r in touched}) == 1
+
+
+# ---- the pack's data for this surface ------------------------------------------
+
+@dataclass(frozen=True)
+class Wanted:
+    """What this run looks for, from the pack and the enabled rules."""
+
+    paths: tuple[str, ...]
+    index_types: dict  # old type value -> change
+    renames: dict  # helper name -> rename-index-helper change
+    reports: dict  # helper name -> report-index-helper change
+    aql: object  # the AQL surface module, or None (not built, or its rules are off)
+    ctx: Context
+
+    @property
+    def helper_names(self) -> frozenset[str]:
+        return frozenset(self.renames) | frozenset(self.reports)
+
+
+def _python_helper(change) -> bool:
+    return change.get("language") in (None, "python")
+
+
+def wanted(ctx: Context) -> Wanted:
+    aql = aql_module() if ctx.enabled("TH401") or ctx.enabled("TH402") else None
+    return Wanted(
+        paths=tuple(c["path"] for c in endpoints.endpoint_changes(ctx)),
+        index_types={c["old"]: c for c in ctx.changes("replace-index-type")},
+        renames={c["old"]: c for c in ctx.changes("rename-index-helper") if _python_helper(c)},
+        reports={c["name"]: c for c in ctx.changes("report-index-helper") if _python_helper(c)},
+        aql=aql, ctx=ctx)
+
+
+def aql_module():
+    """The AQL surface (docs/CONTRACTS.md host-string API), imported only when a file needs it."""
+    from themis_lint.analyzers import aql
+
+    return aql
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Which kinds of candidate the whole file mentions at all (a cheap first look)."""
+
+    paths: bool
+    index_types: bool
+    helpers: bool
+    aql: bool
+
+    @classmethod
+    def of(cls, text: str, w: Wanted) -> Mentions:
+        return cls(paths=any(p in text for p in w.paths),
+                   index_types=any(t in text for t in w.index_types),
+                   helpers=any(name in text for name in w.helper_names),
+                   aql=w.aql is not None and bool(w.aql.could_hold_aql(text, w.ctx)))
+
+    def __bool__(self) -> bool:
+        return self.paths or self.index_types or self.helpers or self.aql
+
+
+# ---- analyze -------------------------------------------------------------------
+
+@dataclass
+class Candidates:
+    endpoint_groups: list[list[Piece]] = field(default_factory=list)
+    index_groups: dict = field(default_factory=dict)  # group start -> group
+    aql_groups: dict = field(default_factory=dict)  # group start -> group
+    names: list[tuple[int, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.endpoint_groups or self.index_groups or self.aql_groups or self.names)
+
+
+def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+    w = wanted(ctx)
+    mentions = Mentions.of(text, w)
+    if not mentions:
+        return []
+    lines = Lines(text)
+    try:
+        scan = scan_tokens(text, lines, w.helper_names)
+    except (tokenize.TokenError, SyntaxError):
+        raise_parse_error(text, path, lines)
+        return []
+    found = candidates(text, scan, w, mentions)
+    if not found:
+        return []
+    tree = parse(text, path, lines)
+    shape = Shape.of(tree, lines, ctx, w.helper_names)
+    findings: list[Finding] = []
+    for group in found.endpoint_groups:
+        findings += endpoint_findings(text, group, shape, ctx)
+    findings += index_findings(text, found, shape, w, ctx)
+    findings += helper_findings(text, found, shape, w, ctx)
+    if w.aql is not None:
+        for group in found.aql_groups.values():
+            findings += aql_findings(text, group, shape, w.aql, ctx)
+    return findings
+
+
+def candidates(text: str, scan: Scan, w: Wanted, mentions: Mentions) -> Candidates:
+    found = Candidates(names=scan.names)
+    for group in scan.groups:
+        if group[0].is_bytes:  # bytes are not URLs or queries we rewrite
+            continue
+        raw = raw_body(text, group)
+        # RULES.md TH201/TH202: the engine's prefilter only sees a path written whole; the
+        # group's joined value then decides its segment boundaries ("/_admin/log" "/entries")
+        if mentions.paths and any(p in raw for p in w.paths):
+            found.endpoint_groups.append(group)
+        if mentions.index_types and len(group) == 1 and raw in w.index_types:
+            found.index_groups[group[0].start] = group
+        if mentions.aql and w.aql.could_hold_aql(raw, w.ctx):
+            found.aql_groups[group[0].start] = group
+    return found
+
+
+def parse(text: str, path: str, lines: Lines) -> ast.Module:
+    try:
+        return ast.parse(text, path)
+    except SyntaxError as exc:
+        raise AnalysisError(_syntax_reason(exc), _syntax_offset(exc, lines)) from None
+    except (ValueError, MemoryError, RecursionError) as exc:
+        raise AnalysisError(str(exc) or type(exc).__name__, 0) from None
+
+
+def raise_parse_error(text: str, path: str, lines: Lines) -> None:
+    """The tokenizer gave up: report what the parser says (nothing when it parses after all)."""
+    parse(text, path, lines)
+
+
+def _syntax_reason(exc: SyntaxError) -> str:
+    return f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
+
+
+def _syntax_offset(exc: SyntaxError, lines: Lines) -> int:
+    if not exc.lineno or exc.lineno > len(lines.starts):
+        return 0
+    line = lines.line(exc.lineno)
+    column = min(max((exc.offset or 1) - 1, 0), len(line.rstrip("\r\n")))
+    return lines.starts[exc.lineno - 1] + column
+
+
+# ---- where the candidates sit (ast) -------------------------------------------------
+
+@dataclass
+class Shape:
+    """Structural facts about string literals and calls, keyed by host offsets."""
+
+    query_args: set[int] = field(default_factory=set)  # first argument of a configured query call
+    templates: dict[int, str] = field(default_factory=dict)  # `.format` / `%` template -> kind
+    index_values: set[int] = field(default_factory=set)  # value of a `type` key in a dict literal
+    helper_calls: list[tuple[int, int, str]] = field(default_factory=list)  # method name spans
+    collections: dict[int, ast.expr] = field(default_factory=dict)  # path literal -> `collection` arg
+
+    @classmethod
+    def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
+        shape = cls()
+        queries = [tuple(q.split(".")) for q in ctx.query_functions]
+        defined: set[str] = set()
+        compared: set[int] = set()
+        calls: list[ast.Call] = []
+        dicts: list[ast.Dict] = []
+        for node in ast.walk(tree):  # one walk: this is the expensive part on big modules
+            kind = type(node)
+            if kind is ast.Call:
+                calls.append(node)
+            elif kind is ast.Dict:
+                dicts.append(node)
+            elif kind is ast.Compare:
+                compared.update(id(n) for n in (node.left, *node.comparators))
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                defined.add(node.name)
+            elif kind is ast.BinOp and isinstance(node.op, ast.Mod) and _is_str(node.left):
+                shape.templates[_start(node.left, lines)] = "percent"
+        for node in calls:
+            shape._call(node, lines, queries, defined, helpers)
+        for node in dicts:
+            if id(node) in compared:  # RULES.md TH301: `x == {"type": "skiplist"}` is a read
+                continue
+            for key, value in zip(node.keys, node.values):
+                if _is_str(key) and key.value == "type" and _is_str(value):
+                    shape.index_values.add(_start(value, lines))
+        return shape
+
+    def _call(self, node: ast.Call, lines: Lines, queries: list[tuple[str, ...]], defined: set[str],
+              helpers: frozenset[str]) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format" and _is_str(func.value):
+            self.templates[_start(func.value, lines)] = "format"
+        if isinstance(func, ast.Name) and func.id == "dict":
+            for kw in node.keywords:
+                if kw.arg == "type" and _is_str(kw.value):
+                    self.index_values.add(_start(kw.value, lines))
+        if isinstance(func, ast.Attribute) and func.attr in helpers and not _own_method(func, defined):
+            end = lines.offset_bytes(func.end_lineno, func.end_col_offset)
+            self.helper_calls.append((end - len(func.attr), end, func.attr))
+        if node.args:
+            first = _template_literal(node.args[0])
+            if first is not None and _matches_query(_dotted(func), queries):
+                self.query_args.add(_start(first, lines))
+            url = _url_literal(node.args[0])
+            collection = _collection_arg(node) if url is not None else None
+            if collection is not None:
+                self.collections[_start(url, lines)] = collection
+
+
+def _is_str(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _start(node: ast.AST, lines: Lines) -> int:
+    return lines.offset_bytes(node.lineno, node.col_offset)
+
+
+def _template_literal(node: ast.expr) -> ast.expr | None:
+    """The string literal behind a query argument: itself, `"...".format(...)` or `"..." % x`."""
+    if _is_str(node) or isinstance(node, ast.JoinedStr):
+        return node
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return node.func.value if _is_str(node.func.value) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_str(node.left):
+        return node.left
+    return None
+
+
+def _dotted(func: ast.expr) -> tuple[str, ...]:
+    """`db.aql.execute` -> ("db", "aql", "execute"); stops at anything but a name or attribute."""
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    return tuple(reversed(parts))
+
+
+def _matches_query(parts: tuple[str, ...], queries: list[tuple[str, ...]]) -> bool:
+    """A configured query function matches the call's trailing attribute names."""
+    return any(len(parts) >= len(q) and parts[-len(q):] == q for q in queries)
+
+
+def _own_method(func: ast.Attribute, defined: set[str]) -> bool:
+    """`self.add_skiplist_index(...)` calls the file's own method of that name, not the driver's."""
+    return isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and func.attr in defined
+
+
+def _url_literal(node: ast.expr) -> ast.expr | None:
+    """The literal holding the path in a URL argument: `"/_api/..."`, `f"..."`, `base + "/_api/..."`."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.right
+    return node if _is_str(node) or isinstance(node, ast.JoinedStr) else None
+
+
+def _collection_arg(node: ast.Call) -> ast.expr | None:
+    """The `collection` member of a dict argument (`PUT("/_api/simple/all", {"collection": "users"})`)."""
+    for arg in (*node.args[1:], *(kw.value for kw in node.keywords)):
+        if isinstance(arg, ast.Dict):
+            for key, value in zip(arg.keys, arg.values):
+                if _is_str(key) and key.value == "collection":
+                    return value
+    return None
+
+
+# ---- findings ----------------------------------------------------------------------
+
+def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context) -> list[Finding]:
+    """RULES.md TH201/TH202: paths at segment boundaries in the value of every string."""
+    value, runs = decode_group(text, group)
+    found = []
+    for s, e, change in endpoints.find_paths(value, ctx):
+        new = change.get("new")
+        exact = exact_span(runs, s, e) and (new is None or fits_literal(new))
+        finding = endpoints.path_finding(change, host_start(runs, s), host_end(runs, e), editable=exact)
+        if not exact and new is not None:
+            finding.message += " (no fix: the path is written with escapes or across string pieces)"
+        if new is None:
+            finding.message = _with_collection(finding.message, shape.collections.get(group[0].start))
+        found.append(finding)
+    return found
+
+
+def _with_collection(message: str, collection: ast.expr | None) -> str:
+    """RULES.md TH202: the message shows the AQL to use, with the collection when it is known."""
+    if collection is None or "<collection>" not in message:
+        return message
+    if _is_str(collection):
+        return message.replace("<collection>", collection.value)
+    bind = ast.unparse(collection)
+    return message.replace("<collection>", "@@coll") + f" with bind variable `@coll` = `{bind}`"
+
+
+def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
+    """RULES.md TH301: `"type": "skiplist"` in a dict literal or `dict(type=...)`, at the string."""
+    out = []
+    for start in sorted(shape.index_values & found.index_groups.keys()):
+        piece = found.index_groups[start][0]
+        old = text[piece.body_start:piece.body_end]
+        change = w.index_types[old]
+        fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
+        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; "
+                   f"use `{change['new']}`")
+        out.append(Finding(change.code, message, piece.start, piece.end, fix,
+                           replacement_since=change.replacement_since))
+    return out
+
+
+def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
+    """RULES.md TH301: calls of the pack's skiplist helpers (never their definitions), at the name."""
+    out = []
+    names = {start for start, _ in found.names}
+    for start, end, name in shape.helper_calls:
+        if start not in names or text[start:end] != name:
+            continue
+        if name in w.renames:
+            change = w.renames[name]
+            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{change['new']}`"
+            out.append(Finding(change.code, message, start, end, rename_fix(start, end, change["new"]),
+                               replacement_since=change.replacement_since))
+        elif name in w.reports:
+            change = w.reports[name]
+            advice = change.get("advice") or "no automatic fix"
+            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; {advice}"
+            out.append(Finding(change.code, message, start, end, None,
+                               replacement_since=change.replacement_since))
+    return out
+
+
+def aql_findings(text: str, group: list[Piece], shape: Shape, aql, ctx: Context) -> list[Finding]:
+    """AQL inside the literal, handed to the AQL surface (docs/CONTRACTS.md host-string API)."""
+    start = group[0].start
+    kind = shape.templates.get(start)
+    # older builds of the AQL surface lack the field; the spots below cover them
+    supported = "format_template" in aql.HostString.__dataclass_fields__
+    extra = {"format_template": True} if kind and supported else {}
+    parts = [aql.HostString(raw=text[p.body_start:p.body_end], offset=p.body_start, quote=p.quote,
+                            multiline=len(p.quote) == 3, opaque=opaque_spans(text, p),
+                            escapes=not p.is_raw, brace_escapes=p.is_f,
+                            query_call=start in shape.query_args, **extra)
+             for p in group]
+    found = list(aql.find_in_host_strings(parts, ctx))
+    if kind is not None:
+        spots = placeholder_spots(text, group, kind)
+        why = f"a `{'.format' if kind == 'format' else '%'}` placeholder sits inside the call"
+        found = [without_fix_over(f, spots, why) for f in found]
+    return found
+
+
+def placeholder_spots(text: str, group: list[Piece], kind: str) -> list[tuple[int, int]]:
+    """Host spans of `.format` fields or `%` conversions in a template literal."""
+    spots = []
+    for p in group:
+        body, base = text[p.body_start:p.body_end], p.body_start
+        if kind == "percent":
+            escaped = body.replace("%%", "\0\0")
+            spots += [(base + m.start(), base + m.end()) for m in _PERCENT_FIELD.finditer(escaped)]
+            continue
+        i = body.find("{")
+        while i != -1:
+            if body.startswith("{{", i):
+                i = body.find("{", i + 2)
+                continue
+            end = field_end(body, i)
+            spots.append((base + i, base + end))
+            i = body.find("{", end)
+    return spots
+

@@ -1,0 +1,44 @@
+"""Edits for Python client code (TH201/TH202, TH301, TH401/TH402): spans of the original text.
+
+Nothing here finds, prints or writes: the analyzer hands over the spans it found and this
+module says how to change them (STYLE.md "Analyzer and codemod").
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from themis_lint.model import Edit, Finding, Fix, Safety
+
+# characters a replacement may not bring into a literal body unescaped
+_NEEDS_ESCAPE = frozenset("\\'\"{}\r\n")
+
+
+def fits_literal(value: str) -> bool:
+    """True when `value` can be written into any str literal body as is (no quote, escape, brace)."""
+    return not any(c in _NEEDS_ESCAPE for c in value)
+
+
+def rename_fix(start: int, end: int, new: str) -> Fix:
+    """RULES.md TH301: a helper call keeps its arguments; only the method name changes."""
+    return Fix((Edit(start, end, new),), Safety.SAFE, f"Rename to `{new}`")
+
+
+def literal_value_fix(body_start: int, body_end: int, new: str, safety: Safety) -> Fix | None:
+    """Replace a literal's whole body (prefix and quotes stay); None when `new` needs escaping."""
+    if not fits_literal(new):
+        return None
+    return Fix((Edit(body_start, body_end, new),), safety, f"Replace with `{new}`")
+
+
+def without_fix_over(finding: Finding, spots: list[tuple[int, int]], why: str) -> Finding:
+    """RULES.md TH401: a `.format`/`%` template whose placeholders sit inside the call is
+    reported only."""
+    if finding.fix is None or not any(s < finding.end and finding.start < e for s, e in spots):
+        return finding
+    return replace(finding, fix=None, message=f"{finding.message} (no fix: {why})")
+
+
+def without_fix(finding: Finding, why: str) -> Finding:
+    if finding.fix is None:
+        return finding
+    return replace(finding, fix=None, message=f"{finding.message} (no fix: {why})")
