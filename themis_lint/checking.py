@@ -78,11 +78,11 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[FileResult], list[str]]:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
     from themis_lint import runner
-    from themis_lint.cache import CACHE_DIR
+    from themis_lint.cache import cache_folder
     from themis_lint.discovery import discover
 
     targets, errors = discover(req.paths, setup.excludes)
-    results = runner.run(targets, setup.ctx, options, req.jobs, None if req.no_cache else CACHE_DIR)
+    results = runner.run(targets, setup.ctx, options, req.jobs, None if req.no_cache else cache_folder())
     if setup.ctx.enabled("TH901"):
         results = add_unused_suppressions(targets, results, setup.ctx, options)
     return results, errors

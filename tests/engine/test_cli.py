@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -164,7 +165,7 @@ def test_control_characters_in_names_are_escaped(tmp_path, monkeypatch) -> None:
 
 def test_cache_reuses_results_and_never_trusts_its_content(repo) -> None:
     first = invoke("check", "--output-format", "json", ".").output
-    db = repo / ".themis-lint-cache" / "results.sqlite3"
+    db = Path(os.environ["THEMIS_LINT_CACHE_DIR"]) / "results.sqlite3"
     assert db.exists()
     assert invoke("check", "--output-format", "json", ".").output == first
     import sqlite3
@@ -176,7 +177,14 @@ def test_cache_reuses_results_and_never_trusts_its_content(repo) -> None:
 
 def test_no_cache_writes_no_cache_folder(repo) -> None:
     invoke("check", "--no-cache", ".")
-    assert not (repo / ".themis-lint-cache").exists()
+    assert not (Path(os.environ["THEMIS_LINT_CACHE_DIR"]) / "results.sqlite3").exists()
+
+
+def test_the_cache_lives_outside_the_checked_tree(repo) -> None:
+    before = sorted(p.name for p in repo.rglob("*"))
+    invoke("check", ".")
+    assert (Path(os.environ["THEMIS_LINT_CACHE_DIR"]) / "results.sqlite3").exists()
+    assert sorted(p.name for p in repo.rglob("*")) == before
 
 
 def test_fix_after_a_cached_report_still_fixes(repo) -> None:
