@@ -1,0 +1,52 @@
+"""Edits for JavaScript/TypeScript client code (TH201/TH202, TH301): spans of the original text.
+
+Nothing here finds, prints or writes: analyzers/js_code.py hands over what it found and this
+module says how to change it (STYLE.md "Analyzer and codemod").
+"""
+from __future__ import annotations
+
+import re
+
+from themis_lint.model import Edit
+
+_AQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# AQL keywords cannot name a collection after `FOR doc IN` without backticks
+_AQL_KEYWORDS = frozenset(
+    "aggregate all and any asc collect desc distinct false filter for graph in inbound insert into "
+    "k_paths k_shortest_paths let like limit none not null or outbound remove replace return "
+    "shortest_path sort true update upsert window with search prune options at least".split())
+
+
+def rename_edit(start: int, end: int, new: str) -> Edit:
+    """RULES.md TH301: a helper call keeps its arguments; only the method name changes."""
+    return Edit(start, end, new)
+
+
+def body_edit(body_start: int, body_end: int, value: str) -> Edit:
+    """Replace a literal's body with `value` (plain text that needs no escaping), quotes kept."""
+    return Edit(body_start, body_end, value)
+
+
+def is_plain_collection(name: str) -> bool:
+    """A collection name that can follow `FOR doc IN` as it is."""
+    return bool(_AQL_NAME.match(name)) and name.lower() not in _AQL_KEYWORDS
+
+
+def simple_all_query(receiver: str, quote: str, name: str | None, expression: str | None) -> str:
+    """RULES.md TH202: `X._connection.PUT('/_api/simple/all', {collection: c})` as `X._query(...)`.
+
+    `name` is the collection when the call names it with a plain string literal; otherwise
+    `expression` is the source text of the collection value, passed as the `@@coll` bind parameter.
+    The written strings use the quote character of the original path literal.
+    """
+    q = quote
+    if name is not None:
+        return f"{receiver}._query({q}FOR doc IN {name} RETURN doc{q})"
+    return f"{receiver}._query({q}FOR doc IN @@coll RETURN doc{q}, {{{q}@coll{q}: {expression}}})"
+
+
+def aql_for(name: str | None, bound: bool = False) -> str:
+    """The AQL a TH202 message shows for a simple/all call on collection `name`."""
+    if bound or (name is not None and not is_plain_collection(name)):
+        return "FOR doc IN @@coll RETURN doc (bind parameter `@coll`: the collection name)"
+    return f"FOR doc IN {name or '<collection>'} RETURN doc"
