@@ -48,6 +48,12 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
     literals (`triggers`); otherwise the pack's trigger literals decide. One lower() and an
     `in` per literal is the fast path in pure Python (issue 8's measurements).
     """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (and -32) text: look at its characters
+        try:
+            data = data.decode("utf-32" if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+                               else "utf-16").encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            pass
     lowered: bytes | None = None
     kept = []
     for module in modules:
