@@ -89,10 +89,22 @@ def insert_edits(doc: ConfigDoc, key: str, value_text: str, nl: str) -> tuple[tu
     for depth in range(len(segs) - 1, 0, -1):
         holder = doc.find(".".join(segs[:depth]))
         if holder is not None:
+            if not holder.is_map and _empty_yaml_section(doc, holder):
+                # `server:` left with no keys (its last one removed): the key goes under it
+                lines = _yaml_lines(segs[depth:], value_text, holder.indent + doc.step, doc.step, False, nl)
+                return (_after_entry(doc, holder, lines, nl),), holder
             if not holder.is_map:
                 return None, holder
             return _insert_into(doc, holder.value, segs[depth:], value_text, nl), holder
     return _insert_top(doc, segs, value_text, nl), None
+
+
+def _empty_yaml_section(doc: ConfigDoc, entry: Entry) -> bool:
+    """A YAML block key with no value at all (`server:` then nothing, or only a comment)."""
+    if doc.kind != "yaml" or entry.value is not None:
+        return False
+    rest = doc.text[entry.key_end:entry.block_end].split("#", 1)[0]
+    return rest.strip() == ":"
 
 
 def _insert_into(doc: ConfigDoc, m: MapInfo, segs: list[str], value_text: str, nl: str) -> tuple[Edit, ...]:

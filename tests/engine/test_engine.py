@@ -29,10 +29,11 @@ def test_only_the_key_changes_in_a_flat_file() -> None:
     assert out == FLAT + "cache.size:    '1GB'    # tuned\n"
 
 
-def test_insertions_at_one_offset_keep_pack_order() -> None:
+def test_insertions_at_one_offset_are_placed_one_pass_at_a_time() -> None:
     out = fix("server.endpoint: x\n", "themisdb.conf", select=["TH102"])
-    # all three land at the end of the only line: the pack's order decides
-    assert out == ("server.endpoint: x\nstorage.rocksdb.compression: lz4\nserver.statisticsEnabled: true\n"
+    # all three would land at the end of the only line; one at a time, each is placed by a fresh
+    # analysis: a key of an existing section goes after that section's last key (RULES.md TH102)
+    assert out == ("server.endpoint: x\nserver.statisticsEnabled: true\nstorage.rocksdb.compression: lz4\n"
                    "query.spillToDisk: true\n")
 
 
