@@ -1,0 +1,326 @@
+"""The TH401 and TH402 rewrites over a tokenized AQL value: where each deprecated call sits
+(collection form, field form, condition), whether it can be fixed, and the edits in value
+offsets (mapped to host offsets by `HostValue`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from themis_lint.analyzers import aql_parser as P
+from themis_lint.analyzers.aql_host import HostString, HostValue
+from themis_lint.analyzers.aql_tokens import BIND, IDENT, STRING, WORD, Tok, string_value
+from themis_lint.codemods import aql as build
+from themis_lint.context import Context
+from themis_lint.model import Edit, Finding, Fix, Safety
+from themis_lint.packs import Change
+
+
+def deprecated_functions(ctx: Context | None) -> dict[str, Change]:
+    if ctx is None:
+        return {}
+    return {c["function"].upper(): c for c in ctx.changes("rewrite-aql-function")}
+
+
+@dataclass
+class _Site:
+    """One deprecated call in a query value."""
+
+    value: HostValue
+    toks: list[Tok]
+    pairs: dict[int, int]
+    call: P.Call
+    change: Change
+    ctx: Context
+
+    @property
+    def start(self) -> int:
+        return self.toks[self.call.name].start
+
+    @property
+    def end(self) -> int:
+        return self.toks[self.call.close].end
+
+    def arg_text(self, k: int) -> str:
+        first, last = self.call.args[k]
+        return self.value.text[self.toks[first].start:self.toks[last].end]
+
+    def arg_raw(self, k: int) -> str:
+        first, last = self.call.args[k]
+        return self.value.raw_slice(self.toks[first].start, self.toks[last].end)
+
+    def arg_tokens(self, k: int) -> list[Tok]:
+        first, last = self.call.args[k]
+        return self.toks[first:last + 1]
+
+    @property
+    def host(self) -> HostString:
+        return self.value.part(self.start)
+
+    @property
+    def quote(self) -> str:
+        """RULES.md "Quotes": `"` unless it would end or need escaping in the host literal."""
+        host = self.host
+        if host.json or (host.quote == '"' and not host.multiline):
+            return "'"
+        return '"'
+
+    def separator(self, after: int) -> str:
+        """RULES.md layout: a new clause gets its own line when a line break follows the FOR line."""
+        text = self.value.text
+        if after + 1 >= len(self.toks) or not self.host.multiline:
+            return " "
+        nxt = self.toks[after + 1]
+        gap_start = self.toks[after].end
+        gap = text[gap_start:nxt.start]
+        if "\n" not in gap and "\r" not in gap:
+            return " "
+        if any(self.value.escaped[i] for i in range(gap_start, nxt.start)):
+            return " "
+        newline = "\r\n" if "\r\n" in gap else ("\n" if "\n" in gap else "\r")
+        line_start = max(text.rfind("\n", 0, nxt.start), text.rfind("\r", 0, nxt.start)) + 1
+        indent = re.match(r"[ \t]*", text[line_start:nxt.start]).group(0)
+        return newline + indent
+
+    def blocker(self) -> str | None:
+        """Why no fix can be made whatever the form (host-level reasons)."""
+        if self.host.format_template and re.search(r"\{[^{}]*\}|%[(sdrf]", self.value.text[self.start:self.end]):
+            return "the string is a format template with placeholders inside the call"
+        for k, (first, last) in enumerate(self.call.args):
+            span = (self.toks[first].start, self.toks[last].end)
+            for o in self.value.opaque:
+                if o[0] < span[1] and span[0] < o[1] and o != span:
+                    return "an argument is only partly a host-language substitution"
+            if self.toks[first].text == "{":
+                return "an argument is an AQL object literal"
+        return None
+
+    def is_opaque(self, k: int) -> bool:
+        first, last = self.call.args[k]
+        return (self.toks[first].start, self.toks[last].end) in self.value.opaque
+
+
+def find_calls_in(value: HostValue, toks: list[Tok], pairs: dict[int, int], ctx: Context) -> list[Finding]:
+    functions = deprecated_functions(ctx)
+    found: list[Finding] = []
+    for call in P.find_calls(toks, frozenset(functions), pairs):
+        change = functions[toks[call.name].upper]
+        site = _Site(value, toks, pairs, call, change, ctx)
+        rewrite = _TRANSFORMS.get(change["transform"])
+        if rewrite is None:
+            continue
+        message, edits, reason = rewrite(site)
+        found.append(_finding(site, message, edits, reason))
+    return found
+
+
+def _finding(site: _Site, message: str, edits: list[tuple[int, int, str]] | None, reason: str | None) -> Finding:
+    value = site.value
+    if edits is not None and reason is None:
+        for start, end, _ in edits:
+            if not value.clean(start, end):
+                reason = "the query text holds escape sequences there"
+                break
+    fix = None
+    if edits is not None and reason is None:
+        host_edits = tuple(Edit(value.host(s), value.host_end(e), new) for s, e, new in edits)
+        fix = Fix(host_edits, Safety.UNSAFE, "Rewrite the call")
+    text = message if reason is None else f"{message} (no automatic fix: {reason})"
+    return Finding(site.change.code, text, value.host(site.start), value.host_end(site.end), fix,
+                   replacement_since=site.change.replacement_since)
+
+
+# ------------------------------------------------------------------- TH401 FULLTEXT -> SEARCH
+
+_FULLTEXT_OPERATOR = re.compile(r"(?i)(?:^|[\s,])(?:[+\-|]|prefix:|complete:)|,")
+
+
+def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
+    toks, call, n = site.toks, site.call, site.call.name
+    analyzer = str(site.ctx.options(site.change.code).get("analyzer", "text_en"))
+    q = site.quote
+    head = "`FULLTEXT()` is deprecated in 1.4"
+    for_var = _for_var(toks, n)
+    if for_var is not None:  # collection form: FOR v IN FULLTEXT(coll, "attr", query[, limit])
+        if len(call.args) not in (3, 4):
+            return f"{head}; use `FOR v IN coll SEARCH ANALYZER(v.attr IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, "unexpected number of arguments"
+        attribute = string_value(site.arg_tokens(1)[0]) if len(site.arg_tokens(1)) == 1 else None
+        field = build.attribute_path(for_var, attribute, q) if attribute is not None else f"{for_var}.<attribute>"
+        query_text = site.arg_raw(2) if site.value.clean(*_arg_span(site, 2)) else site.arg_text(2)
+        clause = build.search_clause(field, query_text, analyzer, q)
+        coll = site.arg_raw(0) if site.value.clean(*_arg_span(site, 0)) else site.arg_text(0)
+        message = f"{head}; use `{coll} {clause}`" + (f" then `LIMIT {site.arg_text(3)}`" if len(call.args) == 4 else "")
+        reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2)
+        if attribute is None:
+            reason = reason or "the attribute is not a string literal"
+        if not P.clause_follows(toks, call.close + 1):
+            reason = reason or "the call is not the whole collection expression of the FOR"
+        if reason:
+            return message, None, reason
+        sep = site.separator(call.close)
+        new = coll + sep + clause
+        if len(call.args) == 4:
+            new += sep + "LIMIT " + site.arg_raw(3)
+        message += _runtime_warning(site, 2)
+        return message, [(site.start, site.end, new)], None
+    # field form: FULLTEXT(v.attr, query)
+    if len(call.args) == 2:
+        field, query_text = site.arg_text(0), site.arg_text(1)
+        clause = build.search_clause(field, query_text, analyzer, q)
+        message = f"{head}; use `{clause}` right after the FOR"
+        filter_at = _filter_right_after_for(site)
+        reason = site.blocker() or _query_blocker(site, 1)
+        if filter_at is None:
+            reason = reason or "not the whole condition of a FILTER directly after FOR … IN; move it into a SEARCH clause by hand"
+        if reason:
+            return message, None, reason
+        new = build.search_clause(site.arg_raw(0), site.arg_raw(1), analyzer, q)
+        return message + _runtime_warning(site, 1), [(toks[filter_at].start, site.end, new)], None
+    return f"{head}; use a SEARCH clause with `ANALYZER(... IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, \
+        "only the `FOR v IN FULLTEXT(...)` and `FILTER FULLTEXT(v.attr, query)` forms can be rewritten"
+
+
+def _arg_span(site: _Site, k: int) -> tuple[int, int]:
+    first, last = site.call.args[k]
+    return site.toks[first].start, site.toks[last].end
+
+
+def _for_var(toks: list[Tok], n: int) -> str | None:
+    """`FOR v IN <call>`: the loop variable's text, else None."""
+    if n < 3 or toks[n - 1].upper != "IN" or toks[n - 3].upper != "FOR":
+        return None
+    var = toks[n - 2]
+    if var.kind not in (WORD, IDENT) or P.is_keyword(var):
+        return None
+    if n >= 4 and toks[n - 4].kind == WORD and toks[n - 4].text == ",":
+        return None
+    return var.text
+
+
+def _collection_blocker(site: _Site) -> str | None:
+    arg = site.arg_tokens(0)
+    if site.is_opaque(0):
+        return None
+    if len(arg) != 1 or arg[0].kind not in (WORD, IDENT, BIND) or P.is_keyword(arg[0]):
+        return "the collection is not a name or a `@@` bind parameter"
+    if arg[0].kind == BIND and not arg[0].text.startswith("@@"):
+        return "the collection is a value bind parameter (`@collection` cannot follow `FOR v IN`; use `@@collection`)"
+    return None
+
+
+def _query_blocker(site: _Site, k: int) -> str | None:
+    arg = site.arg_tokens(k)
+    if len(arg) == 1 and arg[0].kind == STRING:
+        value = string_value(arg[0]) or ""
+        if _FULLTEXT_OPERATOR.search(value.strip()) or value.strip().startswith(("+", "-", "|")):
+            return "the query uses fulltext operators (prefix:, complete:, +, -, | or a comma) that TOKENS has no equivalent for"
+    return None
+
+
+def _runtime_warning(site: _Site, k: int) -> str:
+    arg = site.arg_tokens(k)
+    if len(arg) == 1 and arg[0].kind == STRING:
+        return ""
+    return "; note: fulltext operators in the runtime value have no TOKENS equivalent"
+
+
+def _filter_right_after_for(site: _Site) -> int | None:
+    """Index of `FILTER` when the call is the whole condition of a FILTER right after
+    `FOR v IN coll` and its first argument is an attribute path of `v`."""
+    toks, n, call = site.toks, site.call.name, site.call
+    if n < 5 or toks[n - 1].upper != "FILTER" or toks[n - 3].upper != "IN" or toks[n - 5].upper != "FOR":
+        return None
+    coll, var = toks[n - 2], toks[n - 4]
+    if coll.kind not in (WORD, IDENT, BIND) or P.is_keyword(coll) or (coll.kind == BIND and not coll.text.startswith("@@")):
+        return None
+    if var.kind not in (WORD, IDENT) or P.is_keyword(var):
+        return None
+    if not P.clause_follows(toks, call.close + 1):
+        return None
+    first, last = call.args[0]
+    if toks[first].text != var.text or first == last or not P.is_simple_path(toks, first, last, site.pairs):
+        return None
+    return n - 1
+
+
+# ------------------------------------------------------------------- TH402 WITHIN -> GEO_DISTANCE
+
+def _within(site: _Site) -> tuple[str, list | None, str | None]:
+    toks, call = site.toks, site.call
+    names = {"latitude": "latitude", "longitude": "longitude", **site.ctx.options(site.change.code)}
+    head = "`WITHIN()` is removed in 1.4"
+    generic = f"{head}; use `GEO_DISTANCE([doc.{names['longitude']}, doc.{names['latitude']}], [lon, lat]) <= radius`"
+    if len(call.args) not in (4, 5):
+        return generic, None, "unexpected number of arguments"
+    lat, lon = _operand(site, 1, inside_array=True), _operand(site, 2, inside_array=True)
+    radius = _operand(site, 3)
+    for_var = _for_var(toks, call.name)
+    if for_var is not None:  # collection form
+        coll = site.arg_raw(0) if site.value.clean(*_arg_span(site, 0)) else site.arg_text(0)
+        condition = build.geo_condition(for_var, lat, lon, radius, names, site.quote)
+        message = f"{head}; use `{coll} FILTER {condition}`"
+        if len(call.args) == 5:
+            return message, None, "the fifth (distance attribute) argument has no GEO_DISTANCE filter equivalent"
+        reason = site.blocker() or _collection_blocker(site)
+        if not P.clause_follows(toks, call.close + 1):
+            reason = reason or "the call is not the whole collection expression of the FOR"
+        if reason:
+            return message, None, reason
+        return message, [(site.start, site.end, coll + site.separator(call.close) + "FILTER " + condition)], None
+    first, last = call.args[0]
+    doc = _operand_text(site, 0)
+    if not P.is_simple_path(toks, first, last, site.pairs) and not site.is_opaque(0):
+        doc = build.parenthesized(doc)
+    condition = build.geo_condition(doc, lat, lon, radius, names, site.quote)
+    if P.replacement_needs_parens(toks, call.name, call.close):
+        condition = build.parenthesized(condition)
+    message = f"{head}; use `{condition}`"
+    if len(call.args) == 5:
+        return message, None, "the fifth (distance attribute) argument has no GEO_DISTANCE equivalent"
+    reason = site.blocker()
+    if not _is_condition(site):
+        reason = reason or "WITHIN is not used as a condition here; rewrite by hand"
+    if reason:
+        return message, None, reason
+    return message, [(site.start, site.end, condition)], None
+
+
+def _operand_text(site: _Site, k: int) -> str:
+    return site.arg_raw(k) if site.value.clean(*_arg_span(site, k)) else site.arg_text(k)
+
+
+def _operand(site: _Site, k: int, inside_array: bool = False) -> str:
+    text = _operand_text(site, k)
+    if inside_array:
+        return text
+    first, last = site.call.args[k]
+    if P.needs_parens_as_operand(site.toks, first, last, site.pairs):
+        return build.parenthesized(text)
+    return text
+
+
+def _is_condition(site: _Site) -> bool:
+    """The call sits in a FILTER/PRUNE condition or is an operand of a logical operator."""
+    toks, call = site.toks, site.call
+    for idx in (call.name - 1, call.close + 1):
+        if 0 <= idx < len(toks) and P.op_of(toks[idx]) in ("AND", "OR", "NOT", "!", "&&", "||", "?"):
+            return True
+    closers = {v: k for k, v in site.pairs.items()}
+    i = call.name - 1
+    while i >= 0:
+        tok = toks[i]
+        if tok.kind == "op" and tok.text in (")", "]", "}") and i in closers:
+            i = closers[i] - 1
+            continue
+        if tok.kind == "op" and tok.text in ("[", "{"):
+            return False  # inside an array or object: a value, not a condition
+        if tok.kind == "op" and tok.text == "(" and i > 0 and toks[i - 1].kind in (WORD, IDENT) \
+                and not P.is_keyword(toks[i - 1]) and P.op_of(toks[i - 1]) not in P.BINARY and P.op_of(toks[i - 1]) not in P.UNARY:
+            return False  # an argument of another function
+        if P.is_keyword(tok) and tok.upper != "IN":
+            return tok.upper in ("FILTER", "PRUNE", "SEARCH")
+        i -= 1
+    return False
+
+
+_TRANSFORMS = {"fulltext-to-search": _fulltext, "within-to-geo-distance": _within}
