@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from themis_lint.analyzers import aql_parser as P
 from themis_lint.analyzers.aql_host import HostString, HostValue, decode, plain_value
-from themis_lint.analyzers.aql_rules import deprecated_functions, find_calls_in
-from themis_lint.analyzers.aql_tokens import ERROR, Tok, lex
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
+from themis_lint.packs import Change
+
+# sqlglot (aql_tokens), the parser and the rules are imported only when a query is analysed:
+# deciding whether a file wants this surface must not cost sqlglot's import time
 
 NAME = "aql"
 CODES = ("TH401", "TH402")
@@ -23,6 +24,13 @@ __all__ = ["HostString", "HostValue", "could_hold_aql", "find_in_host_string", "
            "find_in_json_queries", "wants", "analyze", "parse_error"]
 
 # ----------------------------------------------------------------------------- public API
+
+def deprecated_functions(ctx: Context | None) -> dict[str, Change]:
+    """Upper-case AQL function name -> its enabled rewrite-aql-function change."""
+    if ctx is None:
+        return {}
+    return {c["function"].upper(): c for c in ctx.changes("rewrite-aql-function")}
+
 
 def could_hold_aql(text: str, ctx: Context | None = None) -> bool:
     """Cheap test: a deprecated function name followed by `(` (case-insensitive)."""
@@ -53,6 +61,10 @@ def find_in_host_strings(parts: Sequence[HostString], ctx: Context) -> list[Find
     value = decode(parts)
     if not could_hold_aql(value.text, ctx):
         return []
+    from themis_lint.analyzers import aql_parser as P
+    from themis_lint.analyzers.aql_rules import find_calls_in
+    from themis_lint.analyzers.aql_tokens import lex
+
     toks = lex(value.text)
     pairs = P.match_brackets(toks)
     if not P.reads_as_aql(toks, pairs):
@@ -88,6 +100,10 @@ def wants(path: str, ctx: Context) -> bool:
 
 
 def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+    from themis_lint.analyzers import aql_parser as P
+    from themis_lint.analyzers.aql_rules import find_calls_in
+    from themis_lint.analyzers.aql_tokens import ERROR, lex
+
     value = plain_value(text)
     toks = lex(text)
     if toks and toks[-1].kind == ERROR:
@@ -96,6 +112,9 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
 
 
 def parse_error(text: str, path: str) -> str | None:
+    from themis_lint.analyzers import aql_parser as P
+    from themis_lint.analyzers.aql_tokens import ERROR, lex
+
     toks = lex(text)
     if toks and toks[-1].kind == ERROR:
         return _error_reason(toks[-1])
@@ -106,7 +125,7 @@ def parse_error(text: str, path: str) -> str | None:
     return None
 
 
-def _error_reason(tok: Tok) -> str:
+def _error_reason(tok) -> str:
     rest = tok.text.lstrip()
     if rest.startswith("/*"):
         return "unterminated /* comment"

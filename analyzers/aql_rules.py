@@ -8,18 +8,13 @@ import re
 from dataclasses import dataclass
 
 from themis_lint.analyzers import aql_parser as P
+from themis_lint.analyzers.aql import deprecated_functions
 from themis_lint.analyzers.aql_host import HostString, HostValue
 from themis_lint.analyzers.aql_tokens import BIND, IDENT, STRING, WORD, Tok, string_value
 from themis_lint.codemods import aql as build
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
 from themis_lint.packs import Change
-
-
-def deprecated_functions(ctx: Context | None) -> dict[str, Change]:
-    if ctx is None:
-        return {}
-    return {c["function"].upper(): c for c in ctx.changes("rewrite-aql-function")}
 
 
 @dataclass

@@ -15,16 +15,7 @@ from themis_lint.context import Context
 from themis_lint.engine import FileResult, Options
 from themis_lint.model import Edit, Finding, Fix, Safety
 
-CACHE_ENV = "THEMIS_LINT_CACHE_DIR"
-
-
-def cache_folder() -> str:
-    """Outside the scanned tree, so a check never changes a repository (the acceptance run checks
-    that a second run leaves every byte alone): $THEMIS_LINT_CACHE_DIR, else the XDG cache folder."""
-    if os.environ.get(CACHE_ENV):
-        return os.environ[CACHE_ENV]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "themis-lint")
+from themis_lint.userdirs import CACHE_ENV, cache_folder  # noqa: F401  (re-exported)
 
 
 def run_key(ctx: Context, options: Options) -> str:

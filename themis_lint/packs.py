@@ -1,6 +1,8 @@
 """Rule packs: the catalogue of codes and the version-pair data files, validated on load."""
 from __future__ import annotations
 
+import os
+
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -129,9 +131,52 @@ def _line(node: Any, key: Any = None) -> int:
     return lc.line + 1
 
 
+def _parsed(path: Path) -> Any:
+    """A YAML file's plain data, from a JSON copy in the user cache when its bytes were seen
+    before (ruamel's pure-Python parse costs more than the rest of a one-file hook run)."""
+    import hashlib
+    import json
+
+    from themis_lint import __version__
+    from themis_lint.userdirs import cache_folder
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PackError(f"{path}:1: cannot read: {exc}") from exc
+    key = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
+    copy = os.path.join(cache_folder(), "packs", key + ".json")
+    try:
+        with open(copy, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        pass
+    data = _plain(_yaml_load(path))
+    try:
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        tmp = f"{copy}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, default=str)
+        os.replace(tmp, copy)
+    except (OSError, TypeError, ValueError):
+        pass
+    return data
+
+
+def _validated(build, path: Path, *args):
+    """Build from the fast parse; on a validation error build again from the round-trip parse,
+    whose nodes know their lines, so the message says `file:line`."""
+    try:
+        return build(path, _parsed(path), *args)
+    except PackError:
+        return build(path, _yaml_load(path), *args)
+
+
 def load_catalogue(path: Path | None = None) -> dict[str, Rule]:
-    path = path or rules_dir() / "catalogue.yaml"
-    doc = _yaml_load(path)
+    return _validated(_build_catalogue, path or rules_dir() / "catalogue.yaml")
+
+
+def _build_catalogue(path: Path, doc: Any) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     entries = doc.get("rules") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
@@ -161,7 +206,10 @@ def _check_version(value: Any, where: str, name: str) -> str | None:
 
 def load_pack(path: Path, catalogue: dict[str, Rule]) -> Pack:
     """Read and validate one pack file; raise PackError with file:line."""
-    doc = _yaml_load(path)
+    return _validated(_build_pack, path, catalogue)
+
+
+def _build_pack(path: Path, doc: Any, catalogue: dict[str, Rule]) -> Pack:
     if not isinstance(doc, dict):
         raise PackError(f"{path}:1: a pack is a mapping with `from`, `to` and `changes`")
     for key in doc:
