@@ -11,7 +11,7 @@ import re
 
 from themis_lint.analyzers.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
 from themis_lint.codemods import server_config as edits
-from themis_lint.context import Context, glob_match
+from themis_lint.context import Context, glob_any
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.text import newline_of
 
@@ -23,7 +23,7 @@ _BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[
 
 def is_config_name(path: str, ctx: Context) -> bool:
     name = path.rsplit("/", 1)[-1]
-    return any(glob_match(name, g) for g in ctx.config_files)
+    return glob_any(name, ctx.config_files)
 
 
 def wants(path: str, ctx: Context) -> bool:
@@ -68,7 +68,7 @@ def _parse(text: str, path: str) -> ConfigDoc | None:
 
 def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
     if is_config_name(path, ctx):
-        overlay = any(glob_match(path, g) for g in ctx.overlay_files)
+        overlay = glob_any(path, ctx.overlay_files)
         return config_findings(_parse(text, path), ctx, required=not overlay)
     if not path.endswith((".yaml", ".yml")):
         return []
@@ -184,7 +184,7 @@ def embedded_findings(text: str, path: str, ctx: Context) -> list[Finding]:
     found = []
     for match in _BLOCK_KEY.finditer(text):
         name = match.group(3)
-        if not any(glob_match(name, g) for g in ctx.config_files):
+        if not glob_any(name, ctx.config_files):
             continue
         block = _block_lines(text, match.end(), len(match.group(1)))
         if block is None:

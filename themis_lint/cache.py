@@ -31,44 +31,56 @@ def run_key(ctx: Context, options: Options) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def file_key(display: str, data: bytes) -> str:
-    return hashlib.sha256(display.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
-
-
 class Cache:
+    """Per-run results keyed by a file's absolute path, size and mtime (like ruff's cache): an
+    unchanged file is neither read nor parsed again; a clean file is stored as such.
+
+    One SQLite file shared by all projects of a user; two runs at once are serialised by SQLite's
+    locking, and any cache failure only turns the cache off for the run.
+    """
+
     def __init__(self, folder: str, run: str):
         self.run = run
         self.db: sqlite3.Connection | None = None
+        self.known: dict[str, tuple[int, int, str | None]] = {}
         try:
             os.makedirs(folder, exist_ok=True)
-            ignore = os.path.join(folder, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w") as handle:
-                    handle.write("# created by themis-lint\n*\n")
             self.db = sqlite3.connect(os.path.join(folder, "results.sqlite3"), timeout=10)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, result BLOB, "
-                            "PRIMARY KEY (run, file))")
+            columns = [row[1] for row in self.db.execute("PRAGMA table_info(results)")]
+            if columns and columns != ["run", "file", "size", "mtime", "result"]:
+                self.db.execute("DROP TABLE results")  # an older layout: start afresh
+            self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, size INTEGER, "
+                            "mtime INTEGER, result TEXT, PRIMARY KEY (run, file))")
+            rows = self.db.execute("SELECT file, size, mtime, result FROM results WHERE run = ?", (run,))
+            self.known = {f: (size, mtime, result) for f, size, mtime, result in rows}
         except (OSError, sqlite3.Error):
-            self.db = None
+            self.db, self.known = None, {}
 
-    def get(self, key: str) -> FileResult | None:
-        if self.db is None:
+    def lookup(self, key: str, size: int, mtime: int, display: str) -> FileResult | None | bool:
+        """False: unknown or changed; None: known clean; else the stored result (shown as `display`)."""
+        entry = self.known.get(key)
+        if entry is None or entry[0] != size or entry[1] != mtime:
+            return False
+        if entry[2] is None:
             return None
         try:
-            row = self.db.execute("SELECT result FROM results WHERE run = ? AND file = ?",
-                                  (self.run, key)).fetchone()
-            return _load(row[0]) if row else None
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
-            return None
+            result = _load(entry[2])
+        except (ValueError, KeyError, TypeError):
+            return False  # corrupt or hostile: analyse again
+        result.path = display
+        for finding in result.findings:
+            finding.path = display
+        return result
 
-    def put_many(self, items: list[tuple[str, FileResult]]) -> None:
+    def put_many(self, items: list[tuple[str, int, int, FileResult | None]]) -> None:
         if self.db is None or not items:
             return
         try:
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                                    [(self.run, key, _dump(r)) for key, r in items])
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                                    [(self.run, key, size, mtime, None if r is None else _dump(r))
+                                     for key, size, mtime, r in items])
         except sqlite3.Error:
             self.db = None
 
@@ -77,7 +89,7 @@ class Cache:
             self.db.close()
 
 
-# JSON, never pickle: the cache folder lives in the scanned tree and must not run code (issue 9)
+# JSON, never pickle: a cache entry must never be able to run code (issue 9)
 def _dump(result: FileResult) -> str:
     return json.dumps({"path": result.path, "infos": result.infos,
                        "findings": [_finding_dict(f) for f in result.findings]})

@@ -1,7 +1,9 @@
 """What an analyzer may consult: the merged pack, the project's settings, the enabled rules."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from themis_lint.packs import Change, Pack, Rule
 
@@ -18,6 +20,7 @@ class Context:
     rule_options: dict[str, dict] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     _trigger_bytes: tuple[bytes, ...] | None = field(default=None, repr=False)
+    _call_triggers: tuple[frozenset[bytes], object] | None = field(default=None, repr=False)
 
     def enabled(self, code: str) -> bool:
         return code in self.selected
@@ -41,6 +44,18 @@ class Context:
             self._trigger_bytes = tuple(t.encode() for t in self.triggers())
         return self._trigger_bytes
 
+    def call_triggers(self):
+        """(function-name literals, a bytes regex for `name(`): "within" and "fulltext" are English
+        words, so a file holding only them must also hold a call before any parser runs."""
+        if self._call_triggers is None:
+            import re
+
+            names = sorted({c["function"].lower() for c in self.changes("rewrite-aql-function")})
+            alternation = b"|".join(re.escape(n.encode()) for n in names) or b"(?!)"
+            pattern = re.compile(rb"(?<![a-z0-9_.:@$`])(?:" + alternation + rb")\s*\(")
+            self._call_triggers = (frozenset(n.encode() for n in names), pattern)
+        return self._call_triggers
+
     def triggers(self) -> list[str]:
         """Lower-case literals one of which a file must contain to be parsed at all."""
         found: list[str] = []
@@ -55,11 +70,27 @@ class Context:
 
 def glob_match(path: str, pattern: str) -> bool:
     """Match a POSIX path against a glob: by its name when the glob has no `/`, else whole."""
-    from fnmatch import fnmatchcase
+    return glob_any(path, (pattern,))
 
-    if "/" not in pattern:
-        return fnmatchcase(path.rsplit("/", 1)[-1], pattern)
-    return fnmatchcase(path, pattern) or fnmatchcase(path, "*/" + pattern.lstrip("/"))
+
+def glob_any(path: str, patterns) -> bool:
+    """Does any glob match (rules of `glob_match`)? One compiled regex per pattern set."""
+    names, paths = _globs(tuple(patterns))
+    if names is not None and names.match(path.rsplit("/", 1)[-1]):
+        return True
+    return paths is not None and paths.match(path) is not None
+
+
+@lru_cache(maxsize=64)
+def _globs(patterns: tuple[str, ...]):
+    from fnmatch import translate
+
+    names = [translate(p) for p in patterns if "/" not in p]
+    paths = []
+    for p in patterns:
+        if "/" in p:
+            paths += [translate(p), translate("*/" + p.lstrip("/"))]
+    return (re.compile("|".join(names)) if names else None, re.compile("|".join(paths)) if paths else None)
 
 
 def trigger_literals(change: Change) -> list[str]:

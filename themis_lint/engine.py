@@ -231,23 +231,26 @@ def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleTyp
     return new
 
 
-def check_file(path: str, display: str, ctx: Context, options: Options, explicit: bool = False) -> FileResult:
-    """Read, prefilter, analyze and (when fixing and allowed) atomically write one file."""
+def check_file(path: str, display: str, ctx: Context, options: Options, explicit: bool = False,
+               data: bytes | None = None) -> FileResult:
+    """Read (unless `data` was read already), prefilter, analyze and (when fixing and allowed)
+    atomically write one file."""
     result = FileResult(path=display)
     modules = surfaces.wanting(display, ctx)
     if not modules:
         return result
-    try:
-        size = os.path.getsize(path)
-        if size > options.max_file_size:
-            result.infos.append(f"{display}: skipped: {size} bytes is over the "
-                                f"{options.max_file_size}-byte limit (--max-file-size)")
+    if data is None:
+        try:
+            size = os.path.getsize(path)
+            if size > options.max_file_size:
+                result.infos.append(f"{display}: skipped: {size} bytes is over the "
+                                    f"{options.max_file_size}-byte limit (--max-file-size)")
+                return result
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            result.errors.append(f"{display}: cannot read: {exc.strerror or exc}")
             return result
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        result.errors.append(f"{display}: cannot read: {exc.strerror or exc}")
-        return result
     modules = surfaces.prefiltered(display, data, ctx, modules)
     if not modules:
         return result

@@ -1,4 +1,9 @@
-"""Run the engine over many files: a cheap prefilter here, analysis in worker processes."""
+"""Run the engine over many files: cache lookups here, read + prefilter + analysis in workers.
+
+A file no surface wants by name is never opened. A wanted file is read once; most stop at the
+trigger-literal prefilter. With `--jobs N` the reading and prefiltering run in the worker
+processes too, so a clean tree scales with the cores, not only the files that get parsed.
+"""
 from __future__ import annotations
 
 import os
@@ -9,24 +14,28 @@ from themis_lint.context import Context
 from themis_lint.discovery import Target
 from themis_lint.engine import FileResult, Options, applicable, check_file
 
-PARALLEL_MIN_CANDIDATES = 16  # below this, starting processes costs more than it saves
+PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
 _worker_state: tuple[Context, Options] | None = None
+Outcome = tuple[FileResult | None, int, int]  # result (None: nothing to say), size and mtime read
 
 
-def _candidate(target: Target, ctx: Context, options: Options) -> bytes | bool:
-    """Could this file hold a finding? Its bytes when it could, True when check_file must say
-    why it cannot read it, False when not. Reads it once; most files stop here."""
+def check_target(target: Target, ctx: Context, options: Options) -> Outcome:
+    """Read the file once, prefilter, analyse only when a trigger literal is there."""
     modules = surfaces.wanting(target.display, ctx)
     if not modules:
-        return False
+        return None, -1, -1
     try:
-        if os.path.getsize(target.path) > options.max_file_size:
-            return True  # check_file reports the skip
+        st = os.stat(target.path)
+        if st.st_size > options.max_file_size:
+            return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1
         with open(target.path, "rb") as handle:
             data = handle.read()
     except OSError:
-        return True  # check_file reports the error
-    return data if surfaces.prefiltered(target.display, data, ctx, modules) else False
+        return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1
+    if not surfaces.prefiltered(target.display, data, ctx, modules):
+        return None, st.st_size, st.st_mtime_ns
+    result = check_file(target.path, target.display, ctx, options, target.explicit, data=data)
+    return result, st.st_size, st.st_mtime_ns
 
 
 def _init(ctx: Context, options: Options) -> None:
@@ -34,43 +43,48 @@ def _init(ctx: Context, options: Options) -> None:
     _worker_state = (ctx, options)
 
 
-def _work(target: Target) -> FileResult:
+def _work(target: Target) -> Outcome:
     ctx, options = _worker_state
-    return check_file(target.path, target.display, ctx, options, target.explicit)
+    return check_target(target, ctx, options)
 
 
 def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
         cache_dir: str | None = None) -> list[FileResult]:
-    """FileResults of the files that needed analysis, in target order; cached ones reused."""
-    from themis_lint.cache import Cache, file_key, run_key
+    """FileResults of the files with something to say, in target order; cached ones reused."""
+    from themis_lint.cache import Cache, run_key
 
     cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
     done: dict[Target, FileResult] = {}
     todo: list[Target] = []
-    keys: dict[Target, str] = {}
     for target in targets:
-        state = _candidate(target, ctx, options)
-        if state is False:
-            continue
-        if cache is not None and isinstance(state, bytes):
-            keys[target] = file_key(target.display, state)
-            hit = cache.get(keys[target])
-            if hit is not None and not any(applicable(f, options.fix) for f in hit.findings):
+        if cache is not None and surfaces.wanting(target.display, ctx):
+            try:
+                st = os.stat(target.path)
+            except OSError:
+                todo.append(target)
+                continue
+            hit = cache.lookup(os.path.abspath(target.path), st.st_size, st.st_mtime_ns, target.display)
+            if hit is None:
+                continue  # unchanged and clean
+            if hit is not False and not any(applicable(f, options.fix) for f in hit.findings):
                 done[target] = hit
                 continue
         todo.append(target)
-    for target, result in zip(todo, _analyze(todo, ctx, options, jobs)):
-        done[target] = result
+    stored = []
+    for target, (result, size, mtime) in zip(todo, _process(todo, ctx, options, jobs)):
+        if result is not None:
+            done[target] = result
+        if size >= 0 and (result is None or not (result.errors or result.fixes_applied)):
+            stored.append((os.path.abspath(target.path), size, mtime, result))
     if cache is not None:
-        cache.put_many([(keys[t], done[t]) for t in todo
-                        if t in keys and not done[t].errors and not done[t].fixes_applied])
+        cache.put_many(stored)
         cache.close()
     return [done[t] for t in targets if t in done]
 
 
-def _analyze(todo: list[Target], ctx: Context, options: Options, jobs: int) -> list[FileResult]:
-    if jobs <= 1 or len(todo) < PARALLEL_MIN_CANDIDATES:
-        return [check_file(t.path, t.display, ctx, options, t.explicit) for t in todo]
-    chunk = max(1, len(todo) // (jobs * 8))
+def _process(todo: list[Target], ctx: Context, options: Options, jobs: int) -> list[Outcome]:
+    if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
+        return [check_target(t, ctx, options) for t in todo]
+    chunk = max(1, min(256, len(todo) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
         return list(pool.map(_work, todo, chunksize=chunk))

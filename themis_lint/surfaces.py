@@ -64,6 +64,14 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
         own = getattr(module, "triggers", None)
         literals = own(path, ctx) if own is not None else ctx.trigger_bytes()
         lowered = data.lower() if lowered is None else lowered
-        if any(t in lowered for t in literals):
-            kept.append(module)
+        names, call = ctx.call_triggers()
+        keep = only_call_names = False
+        for literal in literals:
+            if literal in lowered:
+                if literal not in names:
+                    keep = True
+                    break
+                only_call_names = True
+        if keep or (only_call_names and call.search(lowered) is not None):
+            kept.append(module)  # (only the English words "within"/"fulltext": not kept)
     return kept

@@ -140,12 +140,13 @@ def test_version_does_not_import_parsers() -> None:
 
 
 def test_parallel_run_equals_serial_run(tmp_path, monkeypatch) -> None:
-    for i in range(40):
+    for i in range(80):  # over runner.PARALLEL_MIN_FILES, so the pool really runs
         (tmp_path / f"themisdb-{i}.conf").write_text(CONF)
+        (tmp_path / f"notes-{i}.yaml").write_text("text: within reason\n")
     monkeypatch.chdir(tmp_path)
-    serial = invoke("check", "--jobs", "1", "--output-format", "json", ".").output
-    parallel = invoke("check", "--jobs", "2", "--output-format", "json", ".").output
-    assert serial == parallel and len(json.loads(serial)) == 160
+    serial = invoke("check", "--no-cache", "--jobs", "1", "--output-format", "json", ".").output
+    parallel = invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".").output
+    assert serial == parallel and len(json.loads(serial)) == 320
 
 
 def test_missing_path_is_an_error_line(repo) -> None:
@@ -191,3 +192,12 @@ def test_fix_after_a_cached_report_still_fixes(repo) -> None:
     invoke("check", ".")
     assert invoke("check", "--fix", ".").exit_code == 0
     assert "storage.rocksdb.walSize" in (repo / "themisdb.conf").read_text()
+
+
+def test_cache_skips_unchanged_files_and_notices_changed_ones(repo) -> None:
+    first = invoke("check", "--output-format", "json", ".").output
+    assert invoke("check", "--output-format", "json", ".").output == first
+    conf = repo / "themisdb.conf"
+    conf.write_text(conf.read_text() + "cache.maxSize: 2GB\n")
+    again = json.loads(invoke("check", "--output-format", "json", ".").output)
+    assert len(again) == len(json.loads(first)) + 1
