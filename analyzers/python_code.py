@@ -4,34 +4,29 @@
 Cost: the stdlib tokenizer finds the string literals and helper names; only a file with a
 candidate among them is parsed with `ast`, which says where each candidate sits (call
 argument, dict value, comparison operand, def). Edits are by span, so output stays byte-exact.
+Literals are scanned and decoded in python_literals; the TH301 findings are in python_indexes.
 """
 from __future__ import annotations
 
 import ast
 import re
 import tokenize
-import unicodedata
 from dataclasses import dataclass, field
 
 from themis_lint.analyzers import endpoints
-from themis_lint.codemods.python_code import fits_literal, literal_value_fix, rename_fix, without_fix_over
+from themis_lint.analyzers.python_literals import (  # names re-exported for tests
+    OPAQUE, Lines, Piece, Scan, decode_group, exact_span, field_end, host_end, host_start,
+    make_piece, opaque_spans, raw_body, scan_tokens)
+from themis_lint.analyzers.python_indexes import (helper_findings, index_findings, is_python_helper,
+                                                  own_method)
+from themis_lint.codemods.python_code import fits_literal, without_fix_over
 from themis_lint.context import Context
-from themis_lint.model import AnalysisError, Finding, Safety
+from themis_lint.model import AnalysisError, Finding
 
 NAME = "python_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
 SUFFIXES = (".py", ".pyi")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_PREFIX = re.compile(r"[A-Za-z]*")
-_FSTRING_START = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+ splits f-strings
-_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
-_GROUP_GLUE = (tokenize.NL, tokenize.COMMENT)  # implicit concatenation may span lines and comments
-_ESCAPE = re.compile(r"\\(?:(\r\n|\n|\r)|([0-7]{1,3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})"
-                     r"|U([0-9a-fA-F]{8})|N\{([^}\r\n]*)\}|([\s\S])|$)")
-_SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n",
-                   "r": "\r", "t": "\t", "v": "\v"}
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa]")
-OPAQUE = "\0"  # stands for an f-string substitution in a decoded value: never part of a path
 
 
 def wants(path: str, ctx: Context) -> bool:
@@ -46,276 +41,6 @@ def parse_error(text: str, path: str) -> str | None:
     except (ValueError, RecursionError, MemoryError) as exc:
         return str(exc) or type(exc).__name__
     return None
-
-
-# ---- lines and literals ------------------------------------------------------
-
-class Lines:
-    """Line starts as Python sees them (`\\r\\n`, `\\r`, `\\n`), for token and ast positions."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-
-    def line(self, row: int) -> str:
-        end = self.starts[row] if row < len(self.starts) else len(self.text)
-        return self.text[self.starts[row - 1]:end]
-
-    def offset(self, row: int, column: int) -> int:
-        """Offset of 1-based row and 0-based character column (tokenize)."""
-        return self.starts[min(row, len(self.starts)) - 1] + column
-
-    def offset_bytes(self, row: int, column: int) -> int:
-        """Offset of 1-based row and 0-based UTF-8 byte column (ast); -1 when out of range."""
-        if not 1 <= row <= len(self.starts):
-            return -1
-        line = self.line(row)
-        if not line.isascii():
-            column = len(line.encode("utf-8")[:column].decode("utf-8", "ignore"))
-        return self.starts[row - 1] + column
-
-    def readline(self):
-        rows = iter(range(1, len(self.starts) + 1))
-
-        def read() -> str:
-            row = next(rows, None)
-            if row is None:
-                return ""
-            line = self.line(row)
-            # the pure-Python tokenizer only knows `\r?\n`; same length keeps columns
-            return line[:-1] + "\n" if line.endswith("\r") else line
-        return read
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One string literal token: `start` at its prefix, body between the quotes."""
-
-    start: int
-    end: int
-    prefix: str  # lower case
-    quote: str
-    body_start: int
-    body_end: int
-
-    @property
-    def is_bytes(self) -> bool:
-        return "b" in self.prefix
-
-    @property
-    def is_raw(self) -> bool:
-        return "r" in self.prefix
-
-    @property
-    def is_f(self) -> bool:
-        return "f" in self.prefix
-
-
-def make_piece(text: str, start: int, end: int) -> Piece | None:
-    token = text[start:end]
-    prefix = _PREFIX.match(token).group(0)
-    rest = token[len(prefix):]
-    quote = rest[:3] if rest[:3] in ('"""', "'''") else rest[:1]
-    if quote not in ('"', "'", '"""', "'''") or len(rest) < 2 * len(quote) or not rest.endswith(quote):
-        return None
-    return Piece(start, end, prefix.lower(), quote, start + len(prefix) + len(quote), end - len(quote))
-
-
-@dataclass
-class Scan:
-    """What the tokenizer saw: string groups (implicit concatenation) and helper names."""
-
-    groups: list[list[Piece]] = field(default_factory=list)
-    names: list[tuple[int, str]] = field(default_factory=list)
-
-
-def scan_tokens(text: str, lines: Lines, helper_names: frozenset[str]) -> Scan:
-    scan, group, fstring_depth, fstart = Scan(), [], 0, 0
-    for tok in tokenize.generate_tokens(lines.readline()):
-        kind = tok.type
-        if fstring_depth:  # 3.12+: everything up to the matching FSTRING_END is one literal
-            if kind == _FSTRING_START:
-                fstring_depth += 1
-            elif kind == _FSTRING_END:
-                fstring_depth -= 1
-                if not fstring_depth:
-                    _add_piece(text, fstart, lines.offset(*tok.end), group)
-            continue
-        if kind == tokenize.STRING:
-            _add_piece(text, lines.offset(*tok.start), lines.offset(*tok.end), group)
-        elif kind == _FSTRING_START:
-            fstring_depth, fstart = 1, lines.offset(*tok.start)
-        elif kind not in _GROUP_GLUE:
-            if group:
-                scan.groups.append(group)
-                group = []
-            if kind == tokenize.NAME and tok.string in helper_names:
-                scan.names.append((lines.offset(*tok.start), tok.string))
-    if group:
-        scan.groups.append(group)
-    return scan
-
-
-def _add_piece(text: str, start: int, end: int, group: list[Piece]) -> None:
-    piece = make_piece(text, start, end)
-    if piece is not None:
-        group.append(piece)
-
-
-def raw_body(text: str, group: list[Piece]) -> str:
-    return "".join(text[p.body_start:p.body_end] for p in group)
-
-
-# ---- decoded values ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Run:
-    """Decoded value [vstart, vend) comes from host text [hstart, hend); exact = char for char."""
-
-    vstart: int
-    vend: int
-    hstart: int
-    hend: int
-    exact: bool
-    piece: int
-
-
-def decode_group(text: str, group: list[Piece]) -> tuple[str, list[Run]]:
-    """The group's value (escapes, `{{` decoded; substitutions as OPAQUE) and where it comes from."""
-    chunks: list[str] = []
-    runs: list[Run] = []
-    v = 0
-    for k, piece in enumerate(group):
-        for chunk, hs, he, exact in piece_chunks(text, piece):
-            chunks.append(chunk)
-            runs.append(Run(v, v + len(chunk), hs, he, exact, k))
-            v += len(chunk)
-    return "".join(chunks), runs
-
-
-def piece_chunks(text: str, piece: Piece):
-    """(value, host start, host end, exact) for each literal run, escape, `{{` and substitution."""
-    body, base = text[piece.body_start:piece.body_end], piece.body_start
-    specials = ("{}" if piece.is_f else "") + ("" if piece.is_raw else "\\")
-    i, n = 0, len(body)
-    while i < n:
-        j = i
-        while j < n and body[j] not in specials:
-            j += 1
-        if j > i:
-            yield body[i:j], base + i, base + j, True
-            i = j
-            continue
-        c = body[i]
-        if c == "\\":
-            value, j = decode_escape(body, i)
-            yield value, base + i, base + j, False
-        elif body[i:i + 2] in ("{{", "}}"):
-            yield c, base + i, base + i + 2, False
-            j = i + 2
-        elif c == "{":
-            j = field_end(body, i)
-            yield OPAQUE, base + i, base + j, False
-        else:  # a lone `}` (a syntax error in Python; kept as text)
-            j = i + 1
-            yield c, base + i, base + j, True
-        i = j
-
-
-def decode_escape(body: str, i: int) -> tuple[str, int]:
-    """The value of the escape sequence at body[i] (a backslash) and the index after it."""
-    m = _ESCAPE.match(body, i)
-    newline, octal, hex2, u4, u8, name, other = m.groups()
-    try:
-        if newline is not None:
-            value = ""
-        elif octal is not None:
-            value = chr(int(octal, 8))
-        elif hex2 or u4 or u8:
-            value = chr(int(hex2 or u4 or u8, 16))
-        elif name is not None:
-            value = unicodedata.lookup(name)
-        elif other is not None:
-            value = _SIMPLE_ESCAPES.get(other, "\\" + other)
-        else:
-            value = "\\"
-    except (ValueError, KeyError):
-        value = m.group(0)
-    return value, m.end()
-
-
-def field_end(body: str, i: int) -> int:
-    """Index after the f-string replacement field that opens at body[i] == `{`."""
-    depth, j, n = 0, i + 1, len(body)
-    while j < n:
-        c = body[j]
-        if c in "'\"":
-            j = _string_end(body, j)
-            continue
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                return j + 1
-            depth -= 1
-        elif c == ":" and depth == 0:
-            return _format_spec_end(body, j + 1)
-        j += 1
-    return n
-
-
-def _format_spec_end(body: str, j: int) -> int:
-    depth, n = 0, len(body)
-    while j < n:
-        if body[j] == "{":
-            depth += 1
-        elif body[j] == "}":
-            if depth == 0:
-                return j + 1
-            depth -= 1
-        j += 1
-    return n
-
-
-def _string_end(body: str, j: int) -> int:
-    quote = body[j:j + 3] if body[j:j + 3] in ('"""', "'''") else body[j]
-    k, n = j + len(quote), len(body)
-    while k < n:
-        if body[k] == "\\":
-            k += 2
-        elif body.startswith(quote, k):
-            return k + len(quote)
-        else:
-            k += 1
-    return n
-
-
-def opaque_spans(text: str, piece: Piece) -> tuple[tuple[int, int], ...]:
-    """f-string `{...}` substitutions, relative to the body, delimiters included."""
-    if not piece.is_f:
-        return ()
-    return tuple((hs - piece.body_start, he - piece.body_start)
-                 for chunk, hs, he, exact in piece_chunks(text, piece) if chunk == OPAQUE and not exact)
-
-
-def host_start(runs: list[Run], v: int) -> int:
-    for r in runs:
-        if r.vstart <= v < r.vend:
-            return r.hstart + (v - r.vstart if r.exact else 0)
-    return runs[-1].hend if runs else 0
-
-
-def host_end(runs: list[Run], v: int) -> int:
-    for r in runs:
-        if r.vstart < v <= r.vend:
-            return r.hstart + (v - r.vstart) if r.exact else r.hend
-    return runs[0].hstart if runs else 0
-
-
-def exact_span(runs: list[Run], s: int, e: int) -> bool:
-    """The value range [s, e) is written char for char in one piece of the host text."""
-    touched = [r for r in runs if r.vstart < e and s < r.vend]
-    return bool(touched) and all(r.exact for r in touched) and len({r.piece for r in touched}) == 1
 
 
 # ---- the pack's data for this surface ------------------------------------------
@@ -336,17 +61,13 @@ class Wanted:
         return frozenset(self.renames) | frozenset(self.reports)
 
 
-def _python_helper(change) -> bool:
-    return change.get("language") in (None, "python")
-
-
 def wanted(ctx: Context) -> Wanted:
     aql = aql_module() if ctx.enabled("TH401") or ctx.enabled("TH402") else None
     return Wanted(
         paths=tuple(c["path"] for c in endpoints.endpoint_changes(ctx)),
         index_types={c["old"]: c for c in ctx.changes("replace-index-type")},
-        renames={c["old"]: c for c in ctx.changes("rename-index-helper") if _python_helper(c)},
-        reports={c["name"]: c for c in ctx.changes("report-index-helper") if _python_helper(c)},
+        renames={c["old"]: c for c in ctx.changes("rename-index-helper") if is_python_helper(c)},
+        reports={c["name"]: c for c in ctx.changes("report-index-helper") if is_python_helper(c)},
         aql=aql, ctx=ctx)
 
 
@@ -511,7 +232,7 @@ class Shape:
             for kw in node.keywords:
                 if kw.arg == "type" and _is_str(kw.value):
                     self.index_values.add(_start(kw.value, lines))
-        if isinstance(func, ast.Attribute) and func.attr in helpers and not _own_method(func, defined):
+        if isinstance(func, ast.Attribute) and func.attr in helpers and not own_method(func, defined):
             end = lines.offset_bytes(func.end_lineno, func.end_col_offset)
             self.helper_calls.append((end - len(func.attr), end, func.attr))
         if node.args:
@@ -559,11 +280,6 @@ def _matches_query(parts: tuple[str, ...], queries: list[tuple[str, ...]]) -> bo
     return any(len(parts) >= len(q) and parts[-len(q):] == q for q in queries)
 
 
-def _own_method(func: ast.Attribute, defined: set[str]) -> bool:
-    """`self.add_skiplist_index(...)` calls the file's own method of that name, not the driver's."""
-    return isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and func.attr in defined
-
-
 def _url_literal(node: ast.expr) -> ast.expr | None:
     """The literal holding the path in a URL argument: `"/_api/..."`, `f"..."`, `base + "/_api/..."`."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -607,42 +323,6 @@ def _with_collection(message: str, collection: ast.expr | None) -> str:
         return message.replace("<collection>", collection.value)
     bind = ast.unparse(collection)
     return message.replace("<collection>", "@@coll") + f" with bind variable `@coll` = `{bind}`"
-
-
-def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
-    """RULES.md TH301: `"type": "skiplist"` in a dict literal or `dict(type=...)`, at the string."""
-    out = []
-    for start in sorted(shape.index_values & found.index_groups.keys()):
-        piece = found.index_groups[start][0]
-        old = text[piece.body_start:piece.body_end]
-        change = w.index_types[old]
-        fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
-        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; "
-                   f"use `{change['new']}`")
-        out.append(Finding(change.code, message, piece.start, piece.end, fix,
-                           replacement_since=change.replacement_since))
-    return out
-
-
-def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
-    """RULES.md TH301: calls of the pack's skiplist helpers (never their definitions), at the name."""
-    out = []
-    names = {start for start, _ in found.names}
-    for start, end, name in shape.helper_calls:
-        if start not in names or text[start:end] != name:
-            continue
-        if name in w.renames:
-            change = w.renames[name]
-            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{change['new']}`"
-            out.append(Finding(change.code, message, start, end, rename_fix(start, end, change["new"]),
-                               replacement_since=change.replacement_since))
-        elif name in w.reports:
-            change = w.reports[name]
-            advice = change.get("advice") or "no automatic fix"
-            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; {advice}"
-            out.append(Finding(change.code, message, start, end, None,
-                               replacement_since=change.replacement_since))
-    return out
 
 
 def aql_findings(text: str, group: list[Piece], shape: Shape, aql, ctx: Context) -> list[Finding]:

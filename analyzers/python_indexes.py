@@ -1,0 +1,60 @@
+"""TH301 in Python client code: skiplist index types in dict literals and the pack's deprecated
+index helper calls (RULES.md TH301), found from the python_code surface's scan and `Shape`.
+"""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from themis_lint.codemods.python_code import literal_value_fix, rename_fix
+from themis_lint.context import Context
+from themis_lint.model import Finding, Safety
+
+if TYPE_CHECKING:
+    from themis_lint.analyzers.python_code import Candidates, Shape, Wanted
+
+
+def is_python_helper(change) -> bool:
+    """A helper change for Python (`language` unset or `python`)."""
+    return change.get("language") in (None, "python")
+
+
+def own_method(func: ast.Attribute, defined: set[str]) -> bool:
+    """`self.add_skiplist_index(...)` calls the file's own method of that name, not the driver's."""
+    return isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and func.attr in defined
+
+
+def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
+    """RULES.md TH301: `"type": "skiplist"` in a dict literal or `dict(type=...)`, at the string."""
+    out = []
+    for start in sorted(shape.index_values & found.index_groups.keys()):
+        piece = found.index_groups[start][0]
+        old = text[piece.body_start:piece.body_end]
+        change = w.index_types[old]
+        fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
+        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; "
+                   f"use `{change['new']}`")
+        out.append(Finding(change.code, message, piece.start, piece.end, fix,
+                           replacement_since=change.replacement_since))
+    return out
+
+
+def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
+    """RULES.md TH301: calls of the pack's skiplist helpers (never their definitions), at the name."""
+    out = []
+    names = {start for start, _ in found.names}
+    for start, end, name in shape.helper_calls:
+        if start not in names or text[start:end] != name:
+            continue
+        if name in w.renames:
+            change = w.renames[name]
+            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{change['new']}`"
+            out.append(Finding(change.code, message, start, end, rename_fix(start, end, change["new"]),
+                               replacement_since=change.replacement_since))
+        elif name in w.reports:
+            change = w.reports[name]
+            advice = change.get("advice") or "no automatic fix"
+            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; {advice}"
+            out.append(Finding(change.code, message, start, end, None,
+                               replacement_since=change.replacement_since))
+    return out
