@@ -42,3 +42,19 @@ def without_fix(finding: Finding, why: str) -> Finding:
     if finding.fix is None:
         return finding
     return replace(finding, fix=None, message=f"{finding.message} (no fix: {why})")
+
+
+def lossless_problem(text: str) -> str | None:
+    """libcst's word on a module the fixes produced (RULES.md: libcst only for files that get a
+    fix): it must parse into a concrete syntax tree that prints back every byte. Edits are made
+    by span from the tokenizer's positions; this is the lossless check on the result. A module
+    libcst's grammar does not know yet (newer Python than it supports) is left to `ast`."""
+    import libcst
+
+    try:
+        module = libcst.parse_module(text)
+    except (libcst.ParserSyntaxError, RecursionError, MemoryError):
+        return None
+    if module.code != text:
+        return "libcst does not print the module back byte for byte"
+    return None

@@ -211,3 +211,18 @@ def test_fix_is_idempotent_and_compiles(statements: list[str], newline: str) -> 
     compile(once, "gen.py", "exec")
     assert fix(once, "gen.py") == once
     assert once.count("\r\n") == once.count("\n") if newline == "\r\n" else "\r" not in once
+
+
+def test_libcst_checks_only_files_that_get_a_fix() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys; from themis_lint.context import default_context; "
+             "from themis_lint.engine import Options, check_source; from themis_lint.model import Safety; "
+             "ctx = default_context(); text = 'requests.get(\"/_api/collection/create\")\\n'; "
+             "check_source(text, 'a.py', ctx, Options()); found = 'libcst' in sys.modules; "
+             "out = check_source(text, 'a.py', ctx, Options(fix=Safety.SAFE)).fixed; "
+             "print(found, 'libcst' in sys.modules, repr(out))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split(" ", 2)[:2] == ["False", "True"], result.stderr
+    assert result.stdout.endswith("""'requests.get("/_api/collection")\\n'\n""")
