@@ -57,7 +57,9 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
     done: dict[Target, FileResult] = {}
     todo: list[Target] = []
     for target in targets:
-        if cache is not None and surfaces.wanting(target.display, ctx):
+        if not surfaces.wanting(target.display, ctx):
+            continue  # no surface reads such a file: never opened
+        if cache is not None:
             try:
                 st = os.stat(target.path)
             except OSError:

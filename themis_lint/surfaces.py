@@ -31,14 +31,19 @@ def load(name: str) -> ModuleType | None:
     return _loaded[name]
 
 
+_all: list[ModuleType] | None = None
+
+
+def all_modules() -> list[ModuleType]:
+    global _all
+    if _all is None:
+        _all = [m for m in (load(name) for name in SURFACE_MODULES) if m is not None]
+    return _all
+
+
 def wanting(path: str, ctx: Context) -> list[ModuleType]:
     """Surfaces that want a file, by its name."""
-    found = []
-    for name in SURFACE_MODULES:
-        module = load(name)
-        if module is not None and module.wants(path, ctx):
-            found.append(module)
-    return found
+    return [module for module in all_modules() if module.wants(path, ctx)]
 
 
 def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType]) -> list[ModuleType]:
