@@ -1,8 +1,9 @@
 """Run the engine over many files: cache lookups here, read + prefilter + analysis in workers.
 
 A file no surface wants by name is never opened. A wanted file is read once; most stop at the
-trigger-literal prefilter. With `--jobs N` the reading and prefiltering run in the worker
-processes too, so a clean tree scales with the cores, not only the files that get parsed.
+trigger-literal prefilter. With `--jobs N` the name test, reading and prefiltering run in the
+worker processes too, so a clean tree scales with the cores, not only the files that get
+parsed; the main process only walks the tree and looks files up in the cache by stat.
 """
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ Outcome = tuple[FileResult | None, int, int]  # result (None: nothing to say), s
 def check_target(target: Target, ctx: Context, options: Options) -> Outcome:
     """Read the file once, prefilter, analyse only when a trigger literal is there."""
     modules = surfaces.wanting(target.display, ctx)
-    if not modules:
-        return None, -1, -1
     try:
         st = os.stat(target.path)
+        if not modules:  # never opened; remembered as clean so a warm run skips the name test too
+            return None, st.st_size, st.st_mtime_ns
         if st.st_size > options.max_file_size:
             return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1
         with open(target.path, "rb") as handle:
@@ -57,8 +58,6 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
     done: dict[Target, FileResult] = {}
     todo: list[Target] = []
     for target in targets:
-        if not surfaces.wanting(target.display, ctx):
-            continue  # no surface reads such a file: never opened
         if cache is not None:
             try:
                 st = os.stat(target.path)
@@ -87,6 +86,6 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
 def _process(todo: list[Target], ctx: Context, options: Options, jobs: int) -> list[Outcome]:
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         return [check_target(t, ctx, options) for t in todo]
-    chunk = max(1, min(256, len(todo) // (jobs * 8)))
+    chunk = max(1, min(128, len(todo) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
         return list(pool.map(_work, todo, chunksize=chunk))
