@@ -44,11 +44,16 @@ def without_fix(finding: Finding, why: str) -> Finding:
     return replace(finding, fix=None, message=f"{finding.message} (no fix: {why})")
 
 
+LIBCST_MAX_CHARS = 1_000_000
+
+
 def lossless_problem(text: str) -> str | None:
     """libcst's word on a module the fixes produced (RULES.md: libcst only for files that get a
     fix): it must parse into a concrete syntax tree that prints back every byte. Edits are made
     by span from the tokenizer's positions; this is the lossless check on the result. A module
     libcst's grammar does not know yet (newer Python than it supports) is left to `ast`."""
+    if len(text) > LIBCST_MAX_CHARS:
+        return None  # generated giants: libcst needs ~2 s and hundreds of MB per MB; `ast` checked it
     import libcst
 
     try:
