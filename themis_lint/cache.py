@@ -1,4 +1,4 @@
-"""A result cache keyed by file content, path, tool version, pack and options (like .ruff_cache).
+"""A result cache keyed by absolute path, size, mtime, tool version, pack and options (like .ruff_cache).
 
 One SQLite file: two runs sharing the folder are serialised by SQLite's own locking, and any
 cache failure only turns the cache off for the run.
@@ -14,8 +14,6 @@ from themis_lint import __version__
 from themis_lint.context import Context
 from themis_lint.engine import FileResult, Options
 from themis_lint.model import Edit, Finding, Fix, Safety
-
-from themis_lint.userdirs import CACHE_ENV, cache_folder  # noqa: F401  (re-exported)
 
 
 def run_key(ctx: Context, options: Options) -> str:

@@ -78,7 +78,7 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[FileResult], list[str]]:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
     from themis_lint import runner
-    from themis_lint.cache import cache_folder
+    from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
     targets, errors = discover(req.paths, setup.excludes)
