@@ -31,7 +31,9 @@ def run_key(ctx: Context, options: Options) -> str:
 
 class Cache:
     """Per-run results keyed by a file's absolute path, size and mtime (like ruff's cache): an
-    unchanged file is neither read nor parsed again; a clean file is stored as such.
+    unchanged file is neither read nor parsed again; a clean file is stored as such. When only
+    the stat changed (a checkout or `touch` that kept the bytes), the content digest recorded
+    with the entry lets the worker that reads the file reuse the result without parsing it.
 
     One SQLite file shared by all projects of a user; two runs at once are serialised by SQLite's
     locking, and any cache failure only turns the cache off for the run.
@@ -40,18 +42,18 @@ class Cache:
     def __init__(self, folder: str, run: str):
         self.run = run
         self.db: sqlite3.Connection | None = None
-        self.known: dict[str, tuple[int, int, str | None]] = {}
+        self.known: dict[str, tuple[int, int, str, str | None]] = {}
         try:
             os.makedirs(folder, exist_ok=True)
             self.db = sqlite3.connect(os.path.join(folder, "results.sqlite3"), timeout=10)
             self.db.execute("PRAGMA journal_mode=WAL")
             columns = [row[1] for row in self.db.execute("PRAGMA table_info(results)")]
-            if columns and columns != ["run", "file", "size", "mtime", "result"]:
+            if columns and columns != ["run", "file", "size", "mtime", "digest", "result"]:
                 self.db.execute("DROP TABLE results")  # an older layout: start afresh
             self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, size INTEGER, "
-                            "mtime INTEGER, result TEXT, PRIMARY KEY (run, file))")
-            rows = self.db.execute("SELECT file, size, mtime, result FROM results WHERE run = ?", (run,))
-            self.known = {f: (size, mtime, result) for f, size, mtime, result in rows}
+                            "mtime INTEGER, digest TEXT, result TEXT, PRIMARY KEY (run, file))")
+            rows = self.db.execute("SELECT file, size, mtime, digest, result FROM results WHERE run = ?", (run,))
+            self.known = {f: (size, mtime, digest, result) for f, size, mtime, digest, result in rows}
         except (OSError, sqlite3.Error):
             self.db, self.known = None, {}
 
@@ -60,10 +62,20 @@ class Cache:
         entry = self.known.get(key)
         if entry is None or entry[0] != size or entry[1] != mtime:
             return False
-        if entry[2] is None:
+        return self.stored(key, display)
+
+    def digest(self, key: str) -> str | None:
+        """The content digest recorded for a file (to recognise unchanged bytes under a new stat)."""
+        entry = self.known.get(key)
+        return entry[2] if entry is not None and entry[2] else None
+
+    def stored(self, key: str, display: str) -> FileResult | None | bool:
+        """The entry's result (None: clean; False: unusable), shown as `display`."""
+        entry = self.known[key]
+        if entry[3] is None:
             return None
         try:
-            result = _load(entry[2])
+            result = _load(entry[3])
         except (ValueError, KeyError, TypeError):
             return False  # corrupt or hostile: analyse again
         result.path = display
@@ -71,14 +83,14 @@ class Cache:
             finding.path = display
         return result
 
-    def put_many(self, items: list[tuple[str, int, int, FileResult | None]]) -> None:
+    def put_many(self, items: list[tuple[str, int, int, str, FileResult | None]]) -> None:
         if self.db is None or not items:
             return
         try:
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                                    [(self.run, key, size, mtime, None if r is None else _dump(r))
-                                     for key, size, mtime, r in items])
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                                    [(self.run, key, size, mtime, digest, None if r is None else _dump(r))
+                                     for key, size, mtime, digest, r in items])
         except sqlite3.Error:
             self.db = None
 

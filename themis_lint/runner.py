@@ -7,6 +7,7 @@ parsed; the main process only walks the tree and looks files up in the cache by 
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -16,27 +17,37 @@ from themis_lint.discovery import Target
 from themis_lint.engine import FileResult, Options, applicable, check_file
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
+SAME = "same"  # the bytes match the cached entry's digest: reuse its result
 _worker_state: tuple[Context, Options] | None = None
-Outcome = tuple[FileResult | None, int, int]  # result (None: nothing to say), size and mtime read
+# result (None: nothing to say; SAME: as cached), size, mtime and digest of what was read
+Outcome = tuple[FileResult | str | None, int, int, str]
 
 
-def check_target(target: Target, ctx: Context, options: Options) -> Outcome:
-    """Read the file once, prefilter, analyse only when a trigger literal is there."""
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def check_target(target: Target, ctx: Context, options: Options, expected: str | None = None) -> Outcome:
+    """Read the file once, prefilter, analyse only when a trigger literal is there; `expected`
+    is the cached digest of the file's bytes (its stat changed): equal bytes are not parsed."""
     modules = surfaces.wanting(target.display, ctx)
     try:
         st = os.stat(target.path)
         if not modules:  # never opened; remembered as clean so a warm run skips the name test too
-            return None, st.st_size, st.st_mtime_ns
+            return None, st.st_size, st.st_mtime_ns, ""
         if st.st_size > options.max_file_size:
-            return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1
+            return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1, ""
         with open(target.path, "rb") as handle:
             data = handle.read()
     except OSError:
-        return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1
+        return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1, ""
+    digest = content_digest(data)
+    if expected is not None and digest == expected:
+        return SAME, st.st_size, st.st_mtime_ns, digest
     if not surfaces.prefiltered(target.display, data, ctx, modules):
-        return None, st.st_size, st.st_mtime_ns
+        return None, st.st_size, st.st_mtime_ns, digest
     result = check_file(target.path, target.display, ctx, options, target.explicit, data=data)
-    return result, st.st_size, st.st_mtime_ns
+    return result, st.st_size, st.st_mtime_ns, digest
 
 
 def _init(ctx: Context, options: Options) -> None:
@@ -44,9 +55,9 @@ def _init(ctx: Context, options: Options) -> None:
     _worker_state = (ctx, options)
 
 
-def _work(target: Target) -> Outcome:
+def _work(item: tuple[Target, str | None]) -> Outcome:
     ctx, options = _worker_state
-    return check_target(target, ctx, options)
+    return check_target(item[0], ctx, options, item[1])
 
 
 def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
@@ -56,36 +67,44 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
 
     cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
     done: dict[Target, FileResult] = {}
-    todo: list[Target] = []
+    todo: list[tuple[Target, str | None]] = []
     for target in targets:
+        expected = None
         if cache is not None:
+            key = os.path.abspath(target.path)
             try:
                 st = os.stat(target.path)
             except OSError:
-                todo.append(target)
+                todo.append((target, None))
                 continue
-            hit = cache.lookup(os.path.abspath(target.path), st.st_size, st.st_mtime_ns, target.display)
+            hit = cache.lookup(key, st.st_size, st.st_mtime_ns, target.display)
             if hit is None:
                 continue  # unchanged and clean
             if hit is not False and not any(applicable(f, options.fix) for f in hit.findings):
                 done[target] = hit
                 continue
-        todo.append(target)
+            expected = cache.digest(key) if hit is False else None
+        todo.append((target, expected))
     stored = []
-    for target, (result, size, mtime) in zip(todo, _process(todo, ctx, options, jobs)):
+    for (target, _), (result, size, mtime, digest) in zip(todo, _process(todo, ctx, options, jobs)):
+        key = os.path.abspath(target.path)
+        if result == SAME:
+            result = cache.stored(key, target.display)
+            if result is False:  # the entry cannot be read back: analyse after all
+                result = check_target(target, ctx, options)[0]
         if result is not None:
             done[target] = result
         if size >= 0 and (result is None or not (result.errors or result.fixes_applied)):
-            stored.append((os.path.abspath(target.path), size, mtime, result))
+            stored.append((key, size, mtime, digest, result))
     if cache is not None:
         cache.put_many(stored)
         cache.close()
     return [done[t] for t in targets if t in done]
 
 
-def _process(todo: list[Target], ctx: Context, options: Options, jobs: int) -> list[Outcome]:
+def _process(todo: list[tuple[Target, str | None]], ctx: Context, options: Options, jobs: int) -> list[Outcome]:
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        return [check_target(t, ctx, options) for t in todo]
+        return [check_target(t, ctx, options, expected) for t, expected in todo]
     chunk = max(1, min(128, len(todo) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
         return list(pool.map(_work, todo, chunksize=chunk))

@@ -201,3 +201,16 @@ def test_cache_skips_unchanged_files_and_notices_changed_ones(repo) -> None:
     conf.write_text(conf.read_text() + "cache.maxSize: 2GB\n")
     again = json.loads(invoke("check", "--output-format", "json", ".").output)
     assert len(again) == len(json.loads(first)) + 1
+
+
+def test_cache_reuses_a_result_when_only_the_stat_changed(repo, monkeypatch) -> None:
+    first = invoke("check", "--output-format", "json", ".").output
+    conf = repo / "themisdb.conf"
+    os.utime(conf, ns=(1_000_000_000, 1_000_000_000))  # same bytes, another mtime
+    import themis_lint.engine as engine
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(engine, "check_source", no_parse)
+    assert invoke("check", "--output-format", "json", ".").output == first
