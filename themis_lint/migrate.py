@@ -1,27 +1,26 @@
 """`themis-lint migrate`: the bulk codemod over many repositories (CLI.md, issue 7, docs/migrate.md).
 
-Git (the safe invocation, dirty checks, commits, the resume record) is in migrate_git.
+Git (the safe invocation, dirty checks, commits, the resume record) is in migrate_git; the work queue
+and the worker processes in migrate_pool; the progress display, patches, report files and closing
+table in migrate_output; the report data and its renderings in migrate_report.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import click
 
 from themis_lint.cli import UsageProblem, common_options, load_setup
 from themis_lint.migrate_git import (  # MARKER: re-exported for tests
-    MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker, write_new)
-
-PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it saves
+    MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker)
+from themis_lint.migrate_output import Progress, patch_name, progress_mode, show_results  # patch_name: tests
+from themis_lint.migrate_pool import StopFlag, collect, execute
 
 
 def before_write(path: str) -> None:
@@ -145,20 +144,13 @@ def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
 def _migrate(path: str, rel: str, ctx, options, outcome: FileOutcome) -> None:
     from themis_lint import surfaces
     from themis_lint.engine import SurfaceCrash, check_source
-    from themis_lint.writer import ChangedOnDisk, DecodeError, decode, encode, write_atomic
+    from themis_lint.writer import DecodeError, decode, encode
 
     modules = surfaces.wanting(rel, ctx)
     if not modules:
         return
-    try:
-        size = os.path.getsize(path)
-        if size > options.max_file_size:
-            outcome.infos.append(f"{rel}: skipped: {size} bytes is over the {options.max_file_size}-byte limit")
-            return
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        outcome.errors.append(f"{rel}: cannot read: {exc.strerror or exc}")
+    data = _read(path, rel, options, outcome)
+    if data is None:
         return
     modules = surfaces.prefiltered(rel, data, ctx, modules)
     if not modules:
@@ -183,8 +175,28 @@ def _migrate(path: str, rel: str, ctx, options, outcome: FileOutcome) -> None:
     if not options.write:
         outcome.diff, outcome.fixes = diff_hunks(decoded.text, result.fixed), dict(result.applied_codes)
         return
-    new = encode(result.fixed, decoded)
-    before_write(path)
+    _write(path, rel, data, encode(result.fixed, decoded), result, outcome)
+
+
+def _read(path: str, rel: str, options, outcome: FileOutcome) -> bytes | None:
+    """The file's bytes; None (with a note or an error) when too big or unreadable."""
+    try:
+        size = os.path.getsize(path)
+        if size > options.max_file_size:
+            outcome.infos.append(f"{rel}: skipped: {size} bytes is over the {options.max_file_size}-byte limit")
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        outcome.errors.append(f"{rel}: cannot read: {exc.strerror or exc}")
+        return None
+
+
+def _write(path: str, rel: str, data: bytes, new: bytes, result, outcome: FileOutcome) -> None:
+    """Replace `data` with `new` unless the file changed since it was read."""
+    from themis_lint.writer import ChangedOnDisk, write_atomic
+
+    before_write(path)  # a module global, looked up at call time: tests monkeypatch it
     try:
         write_atomic(path, new, expected=data)
     except (ChangedOnDisk, OSError) as exc:
@@ -214,203 +226,7 @@ def diff_hunks(old: str, new: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-def _quote(name: str) -> str:
-    if not re.search(r'["\\\x00-\x1f\x7f]', name):
-        return name
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m[0]):03o}", escaped) + '"'
-
-
-def patch_text(diffs: list[tuple[str, str]], prefix: str = "") -> str:
-    """A git-style patch of (path, hunks) pairs; `prefix` goes before each path."""
-    out = []
-    for rel, hunks in sorted(diffs):
-        a, b = _quote(f"a/{prefix}{rel}"), _quote(f"b/{prefix}{rel}")
-        out.append(f"diff --git {a} {b}\n--- {a}\n+++ {b}\n{hunks}")
-    return "".join(out)
-
-
-# --- workers --------------------------------------------------------------------------------------
-
-_worker: tuple | None = None
-
-
-class StopFlag:
-    """Set by SIGINT/SIGTERM; checked between files, never interrupting a write."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self._old: dict[int, object] = {}
-
-    def is_set(self) -> bool:
-        return self.signum is not None
-
-    def _handle(self, signum, frame) -> None:
-        if self.signum is None:
-            self.signum = signum
-
-    def install(self) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                self._old[sig] = signal.signal(sig, self._handle)
-            except ValueError:  # not the main thread: no clean stop, but the run still works
-                pass
-
-    def restore(self) -> None:
-        for sig, handler in self._old.items():
-            signal.signal(sig, handler)
-
-
-def _init_worker(ctx, options, event) -> None:
-    # the parent decides when to stop (a terminal's Ctrl-C reaches the whole process group)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    global _worker
-    _worker = (ctx, options, event)
-
-
-def run_items(items: list[tuple], ctx, options, stop) -> tuple[list[tuple[int, FileOutcome]], list[tuple]]:
-    """Migrate work items in order until `stop` is set; (outcomes, items not started)."""
-    done = []
-    for i, (repo, path, rel, _size) in enumerate(items):
-        if stop.is_set():
-            return done, items[i:]
-        done.append((repo, migrate_file(path, rel, ctx, options)))
-    return done, []
-
-
-def _run_chunk(items: list[tuple]):
-    ctx, options, stop = _worker
-    return run_items(items, ctx, options, stop)
-
-
-def chunked(items: list[tuple], jobs: int) -> list[list[tuple]]:
-    """Largest files first, in chunks small enough that no worker is left holding a long tail."""
-    items = sorted(items, key=lambda item: -item[3])
-    size = max(1, min(32, len(items) // (jobs * 16)))
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
 # --- the run --------------------------------------------------------------------------------------
-
-class Progress:
-    """A click progress bar on a terminal, a line per repository otherwise, or nothing."""
-
-    def __init__(self, mode: str, files: int, repos: int) -> None:
-        self.mode, self.repos, self.repos_done, self.fixes = mode, repos, 0, 0
-        self.started = time.perf_counter()
-        self.files_done = 0
-        self.bar = None
-        if mode == "bar":
-            self.bar = click.progressbar(length=max(files, 1), label="migrating", file=sys.stderr, show_pos=True,
-                                         item_show_func=lambda text: text)
-            self.bar.__enter__()
-
-    def _status(self) -> str:
-        rate = self.files_done / max(time.perf_counter() - self.started, 1e-6)
-        return f"{self.repos_done}/{self.repos} repos, {self.fixes} fixes, {rate:.0f} files/s"
-
-    def file_done(self, outcome: FileOutcome) -> None:
-        self.files_done += 1
-        self.fixes += sum(outcome.fixes.values())
-        if self.bar is not None:
-            self.bar.update(1, self._status())
-
-    def repo_done(self, repo: RepoRun) -> None:
-        self.repos_done += 1
-        if self.mode == "lines":
-            click.echo(f"themis-lint: [{self.repos_done}/{self.repos}] {repo.path}: {repo.status}, "
-                       f"{len(repo.changed)} file(s) changed, {sum(repo.fixes.values())} fix(es), "
-                       f"{len(repo.remaining)} remaining", err=True)
-
-    def note(self, text: str) -> None:
-        if self.mode != "none":
-            if self.bar is not None:
-                click.echo("", err=True)
-            click.echo(f"themis-lint: {text}", err=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def collect(repos: list[RepoRun], excludes: list[str], ctx) -> list[tuple]:
-    """The flat work queue: (repo index, path, path relative to the repo, size) of every wanted file."""
-    from themis_lint import surfaces
-    from themis_lint.discovery import discover
-
-    items = []
-    for index, repo in enumerate(repos):
-        if repo.status != "pending":
-            continue
-        targets, errors = discover([repo.root], excludes)
-        repo.errors += errors
-        for target in targets:
-            rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
-            if not surfaces.wanting(rel, ctx):
-                continue
-            try:
-                size = os.path.getsize(target.path)
-            except OSError:
-                size = 0
-            items.append((index, target.path, rel, size))
-            repo.files += 1
-    return items
-
-
-def execute(items: list[tuple], repos: list[RepoRun], ctx, options, jobs: int, stop: StopFlag,
-            progress: Progress) -> list[tuple]:
-    """Run the queue; return the items never started (after a stop)."""
-    def take(outcomes):
-        for index, outcome in outcomes:
-            repo = repos[index]
-            repo.add(outcome)
-            if repo.pending == 0:
-                repo.status = "dry-run" if not options.write else "done"
-                progress.repo_done(repo)
-            progress.file_done(outcome)
-
-    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
-        ordered = sorted(items, key=lambda it: (it[0], it[2]))
-        for i, item in enumerate(ordered):
-            done, rest = run_items([item], ctx, options, stop)
-            take(done)
-            if rest:
-                return ordered[i:]
-        return []
-    return _execute_pool(chunked(items, jobs), ctx, options, jobs, stop, take, progress)
-
-
-def _execute_pool(chunks, ctx, options, jobs: int, stop: StopFlag, take, progress: Progress) -> list[tuple]:
-    import multiprocessing
-
-    event = multiprocessing.Event()
-    not_started: list[tuple] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(ctx, options, event)) as pool:
-        futures = {pool.submit(_run_chunk, chunk): chunk for chunk in chunks}
-        pending, stopping = set(futures), False
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in finished:
-                if future.cancelled():
-                    not_started += futures[future]
-                    continue
-                try:
-                    done, rest = future.result()
-                except Exception as exc:  # noqa: BLE001  a crashed worker: report its files, keep the others going
-                    done, rest = [(it[0], FileOutcome(it[2], errors=[f"{it[2]}: internal error: {exc!r}"]))
-                                  for it in futures[future]], []
-                take(done)
-                not_started += rest
-            if stop.is_set() and not stopping:
-                stopping = True
-                event.set()  # workers finish the file in hand, then hand back the rest
-                progress.note("stopping: finishing the files in progress")
-                for future in pending:
-                    future.cancel()
-    return not_started
-
 
 def run_migrate(setup, req: MigrateRequest) -> int:
     """The whole run; SIGINT/SIGTERM stop it cleanly and still give the table and the reports."""
@@ -429,7 +245,7 @@ def run_migrate(setup, req: MigrateRequest) -> int:
 
 def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
     from themis_lint.engine import DEFAULT_MAX_FILE_SIZE, Options
-    from themis_lint.migrate_report import build_report, render_html, render_table
+    from themis_lint.migrate_report import build_report
     from themis_lint.model import Safety
 
     started = time.perf_counter()
@@ -444,8 +260,7 @@ def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
     options = Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
                       max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
     items = collect(repos, setup.excludes, setup.ctx)
-    mode = "none" if req.quiet or not req.progress else ("bar" if sys.stderr.isatty() else "lines")
-    progress = Progress(mode, len(items), sum(r.status == "pending" for r in repos))
+    progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
     for repo in repos:
         repo.pending = repo.files
         if repo.status == "refused":
@@ -461,11 +276,8 @@ def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
         repos[index].status = "interrupted"
     finish_repos(repos, setup, req, stop)
     report = build_report(repos, setup, req, time.perf_counter() - started, stop.signum)
-    write_outputs(repos, report, req, render_html)
-    click.echo(render_table(report), nl=False, err=req.dry_run and not req.diff_dir)
+    show_results(repos, report, req, stop.signum)
     if stop.signum is not None:
-        click.echo(f"themis-lint: interrupted by signal {stop.signum}; rerun the same command to finish",
-                   err=True)
         return 128 + stop.signum
     attention = any(r.status in ("refused", "failed") or r.errors or r.remaining for r in repos)
     return 1 if attention and not req.exit_zero else 0
@@ -491,34 +303,6 @@ def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFla
             repo.errors.append(f"cannot record the files written in the git dir: {exc.strerror or exc}")
         repo.seconds += time.perf_counter() - started
 
-
-def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, render_html) -> None:
-    if req.dry_run and not req.diff_dir:
-        for repo in repos:
-            prefix = "" if repo.path == "." else repo.path.replace(os.sep, "/") + "/"
-            click.echo(patch_text(repo.diffs, prefix), nl=False)
-    if req.diff_dir:
-        os.makedirs(req.diff_dir, exist_ok=True)
-        used: set[str] = set()
-        for repo in repos:
-            if repo.diffs:
-                name = patch_name(repo.path)
-                while name in used:  # `a/b` and `a__b` would share a name
-                    name = name.removesuffix(".patch") + "-1.patch"
-                used.add(name)
-                write_new(os.path.join(req.diff_dir, name), patch_text(repo.diffs).encode())
-    if req.report:
-        text = json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        write_new(req.report, text.encode())
-    if req.html:
-        write_new(req.html, render_html(report).encode())
-
-
-def patch_name(path: str) -> str:
-    """`services/billing` -> `services__billing.patch`: one flat folder of patches."""
-    name = os.path.abspath(path) if path in (".", "..") else os.path.normpath(path)
-    parts = [re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in name.split(os.sep) if part]
-    return ("__".join(parts) or "root") + ".patch"
 
 
 @click.command()
