@@ -1,0 +1,122 @@
+"""What `themis-lint migrate` shows and writes: the progress display while it runs, then the patches,
+the report files and the closing text table (docs/migrate.md).
+
+The report itself (JSON data, HTML page, text table) is built in migrate_report.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import click
+
+from themis_lint.migrate_git import write_new
+
+if TYPE_CHECKING:
+    from themis_lint.migrate import FileOutcome, MigrateRequest, RepoRun
+
+
+class Progress:
+    """A click progress bar on a terminal, a line per repository otherwise, or nothing."""
+
+    def __init__(self, mode: str, files: int, repos: int) -> None:
+        self.mode, self.repos, self.repos_done, self.fixes = mode, repos, 0, 0
+        self.started = time.perf_counter()
+        self.files_done = 0
+        self.bar = None
+        if mode == "bar":
+            self.bar = click.progressbar(length=max(files, 1), label="migrating", file=sys.stderr, show_pos=True,
+                                         item_show_func=lambda text: text)
+            self.bar.__enter__()
+
+    def _status(self) -> str:
+        rate = self.files_done / max(time.perf_counter() - self.started, 1e-6)
+        return f"{self.repos_done}/{self.repos} repos, {self.fixes} fixes, {rate:.0f} files/s"
+
+    def file_done(self, outcome: FileOutcome) -> None:
+        self.files_done += 1
+        self.fixes += sum(outcome.fixes.values())
+        if self.bar is not None:
+            self.bar.update(1, self._status())
+
+    def repo_done(self, repo: RepoRun) -> None:
+        self.repos_done += 1
+        if self.mode == "lines":
+            click.echo(f"themis-lint: [{self.repos_done}/{self.repos}] {repo.path}: {repo.status}, "
+                       f"{len(repo.changed)} file(s) changed, {sum(repo.fixes.values())} fix(es), "
+                       f"{len(repo.remaining)} remaining", err=True)
+
+    def note(self, text: str) -> None:
+        if self.mode != "none":
+            if self.bar is not None:
+                click.echo("", err=True)
+            click.echo(f"themis-lint: {text}", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def progress_mode(req: MigrateRequest) -> str:
+    """`bar` on a terminal, `lines` otherwise, `none` with --quiet or --no-progress."""
+    return "none" if req.quiet or not req.progress else ("bar" if sys.stderr.isatty() else "lines")
+
+
+def show_results(repos: list[RepoRun], report: dict, req: MigrateRequest, signum: int | None) -> None:
+    """The patches and report files asked for, the closing table, and after a stop how to finish."""
+    from themis_lint.migrate_report import render_html, render_table
+
+    write_outputs(repos, report, req, render_html)
+    click.echo(render_table(report), nl=False, err=req.dry_run and not req.diff_dir)
+    if signum is not None:
+        click.echo(f"themis-lint: interrupted by signal {signum}; rerun the same command to finish", err=True)
+
+
+def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, render_html) -> None:
+    if req.dry_run and not req.diff_dir:
+        for repo in repos:
+            prefix = "" if repo.path == "." else repo.path.replace(os.sep, "/") + "/"
+            click.echo(patch_text(repo.diffs, prefix), nl=False)
+    if req.diff_dir:
+        os.makedirs(req.diff_dir, exist_ok=True)
+        used: set[str] = set()
+        for repo in repos:
+            if repo.diffs:
+                name = patch_name(repo.path)
+                while name in used:  # `a/b` and `a__b` would share a name
+                    name = name.removesuffix(".patch") + "-1.patch"
+                used.add(name)
+                write_new(os.path.join(req.diff_dir, name), patch_text(repo.diffs).encode())
+    if req.report:
+        text = json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        write_new(req.report, text.encode())
+    if req.html:
+        write_new(req.html, render_html(report).encode())
+
+
+def patch_name(path: str) -> str:
+    """`services/billing` -> `services__billing.patch`: one flat folder of patches."""
+    name = os.path.abspath(path) if path in (".", "..") else os.path.normpath(path)
+    parts = [re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in name.split(os.sep) if part]
+    return ("__".join(parts) or "root") + ".patch"
+
+
+def _quote(name: str) -> str:
+    if not re.search(r'["\\\x00-\x1f\x7f]', name):
+        return name
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m[0]):03o}", escaped) + '"'
+
+
+def patch_text(diffs: list[tuple[str, str]], prefix: str = "") -> str:
+    """A git-style patch of (path, hunks) pairs; `prefix` goes before each path."""
+    out = []
+    for rel, hunks in sorted(diffs):
+        a, b = _quote(f"a/{prefix}{rel}"), _quote(f"b/{prefix}{rel}")
+        out.append(f"diff --git {a} {b}\n--- {a}\n+++ {b}\n{hunks}")
+    return "".join(out)
