@@ -267,13 +267,14 @@ def makefile_findings(text: str, ctx: Context) -> list[Finding]:
 # ---- docker-compose and Kubernetes -------------------------------------------
 
 def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
 
+    from themis_lint import yaml_docs
+
     try:
-        docs = list(YAML(typ="rt", pure=True).load_all(text))
-    except YAMLError:
+        docs = yaml_docs.load_all(text)  # shared with the server-config surface
+    except (YAMLError, AnalysisError):
         return []  # not ours to report: the data-file and config surfaces own YAML parse errors
     from themis_lint.text import LineIndex
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from themis_lint import json_spans
 from themis_lint.model import AnalysisError
-from themis_lint.text import MAX_FLOW_DEPTH, LineIndex, flow_depth
+from themis_lint.text import LineIndex
 
 _PLAIN_KEY = re.compile(r"[^:#\n]*?(?=:(\s|$))")
 
@@ -76,13 +76,13 @@ def parse_yaml(text: str) -> ConfigDoc | None:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
-    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
-        raise AnalysisError("invalid YAML: nesting too deep", 0)
-    yaml = YAML(typ="rt", pure=True)
+    from themis_lint import yaml_docs
+
     try:
-        data = yaml.load(text)
-    except RecursionError as exc:
-        raise AnalysisError("invalid YAML: nesting too deep", 0) from exc
+        docs = yaml_docs.load_all(text)  # shared with the command-line surface
+        if len(docs) > 1:  # one config document: let ruamel say why the rest is wrong
+            YAML(typ="rt", pure=True).load(text)
+        data = docs[0] if docs else None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         offset = mark.index if mark is not None and mark.index <= len(text) else 0
