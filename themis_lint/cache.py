@@ -29,6 +29,9 @@ def run_key(ctx: Context, options: Options) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+KEEP_RUNS = 16
+
+
 class Cache:
     """Per-run results keyed by a file's absolute path, size and mtime (like ruff's cache): an
     unchanged file is neither read nor parsed again; a clean file is stored as such. When only
@@ -52,10 +55,25 @@ class Cache:
                 self.db.execute("DROP TABLE results")  # an older layout: start afresh
             self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, size INTEGER, "
                             "mtime INTEGER, digest TEXT, result TEXT, PRIMARY KEY (run, file))")
+            self._forget_old_runs()
             rows = self.db.execute("SELECT file, size, mtime, digest, result FROM results WHERE run = ?", (run,))
             self.known = {f: (size, mtime, digest, result) for f, size, mtime, digest, result in rows}
         except (OSError, sqlite3.Error):
             self.db, self.known = None, {}
+
+    def _forget_old_runs(self) -> None:
+        """Keep the results of the KEEP_RUNS most recently used option sets (tool versions, packs,
+        selections): the folder is shared by every project of the user and must not grow forever."""
+        import time
+
+        with self.db:
+            self.db.execute("CREATE TABLE IF NOT EXISTS runs (run TEXT PRIMARY KEY, used REAL)")
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?)", (self.run, time.time()))
+            stale = [r for (r,) in self.db.execute("SELECT run FROM runs ORDER BY used DESC LIMIT -1 OFFSET ?",
+                                                   (KEEP_RUNS,))]
+            for run in stale:
+                self.db.execute("DELETE FROM results WHERE run = ?", (run,))
+                self.db.execute("DELETE FROM runs WHERE run = ?", (run,))
 
     def lookup(self, key: str, size: int, mtime: int, display: str) -> FileResult | None | bool:
         """False: unknown or changed; None: known clean; else the stored result (shown as `display`)."""

@@ -214,3 +214,15 @@ def test_cache_reuses_a_result_when_only_the_stat_changed(repo, monkeypatch) -> 
 
     monkeypatch.setattr(engine, "check_source", no_parse)
     assert invoke("check", "--output-format", "json", ".").output == first
+
+
+def test_cache_forgets_the_oldest_option_sets(repo, monkeypatch) -> None:
+    import sqlite3
+
+    import themis_lint.cache as cache
+
+    monkeypatch.setattr(cache, "KEEP_RUNS", 2)
+    for select in ("TH101", "TH102", "TH103"):
+        invoke("check", "--select", select, ".")
+    with sqlite3.connect(Path(os.environ["THEMIS_LINT_CACHE_DIR"]) / "results.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(DISTINCT run) FROM results").fetchone()[0] == 2
