@@ -72,7 +72,7 @@ def find_in_host_strings(parts: Sequence[HostString], ctx: Context) -> list[Find
     return find_calls_in(value, toks, pairs, ctx)
 
 
-def find_in_json_queries(text: str, base: int, ctx: Context, path: str = "") -> list[Finding]:
+def find_in_json_queries(text: str, base: int, ctx: Context, path: str = "", taken: str = "") -> list[Finding]:
     """Every string `"query"` member of the JSON `text` (at host offset `base`)."""
     from themis_lint import json_spans
 
@@ -88,7 +88,7 @@ def find_in_json_queries(text: str, base: int, ctx: Context, path: str = "") -> 
             if member.key == "query" and member.value.kind == "string":
                 v = member.value
                 host = HostString(text[v.start + 1:v.end - 1], base + v.start + 1, '"', json=True,
-                                  query_call=True)
+                                  query_call=True, taken=taken)
                 found += find_in_host_string(host, ctx)
     return found
 

@@ -20,6 +20,7 @@ class HostString:
     brace_escapes: bool = False
     json: bool = False
     query_call: bool = False
+    taken: str = ""  # quote characters the host cannot hold either (a `'...'` shell word around JSON)
     format_template: bool = False  # a `.format` / `%` template: placeholders make a call report-only
 
 
@@ -120,8 +121,9 @@ def decode(parts: Sequence[HostString]) -> HostValue:
             if k < len(spans) and spans[k][0] == i and spans[k][1] > i:
                 length = spans[k][1] - i
                 opaque.append((len(chars), len(chars) + length))
+                placeholder = _placeholder(len(opaque) - 1, length)
                 for j in range(length):  # a bind-parameter-shaped operand of the same width
-                    chars.append("@" if j == 0 else "o")
+                    chars.append(placeholder[j])
                     part_of.append(p)
                     raw_at.append(i + j)
                     escaped.append(False)
@@ -154,6 +156,13 @@ def decode(parts: Sequence[HostString]) -> HostValue:
     raw_at.append(len(parts[-1].raw) if parts else 0)
     escaped.append(False)
     return HostValue("".join(chars), parts, part_of, raw_at, escaped, opaque)
+
+
+def _placeholder(index: int, width: int) -> str:
+    """`@x0oo...`: a bind parameter as wide as the substitution, unique within the value when it
+    fits (messages map it back to the substitution's source text)."""
+    body = f"x{index}"
+    return "@" + (body + "o" * width)[:width - 1] if len(body) <= width - 1 else "@" + "o" * (width - 1)
 
 
 def plain_value(text: str) -> HostValue:

@@ -140,11 +140,15 @@ def skip_operand(toks: list[Tok], i: int, pairs: dict[int, int], end: int) -> in
     return i
 
 
-def skip_expression(toks: list[Tok], i: int, pairs: dict[int, int], end: int) -> int | None:
-    """Index after an expression starting at `i` (operands joined by binary operators)."""
+def skip_expression(toks: list[Tok], i: int, pairs: dict[int, int], end: int,
+                    stops: frozenset[str] = frozenset()) -> int | None:
+    """Index after an expression starting at `i` (operands joined by binary operators); an
+    operator in `stops` ends it (`IN` is the target of `UPDATE x IN coll`, not a comparison)."""
     j = skip_operand(toks, i, pairs, end)
     while j is not None and j < end:
         op = op_of(toks[j])
+        if op in stops:
+            break
         if op == "NOT" and j + 1 < end and op_of(toks[j + 1]) in ("IN", "LIKE"):
             op, j = op_of(toks[j + 1]), j + 1
         elif toks[j].kind == WORD and toks[j].upper in ("ALL", "ANY", "NONE") and j + 1 < end \
@@ -179,10 +183,45 @@ def reads_as_aql(toks: list[Tok], pairs: dict[int, int]) -> bool:
         if n < 4 or toks[1].kind not in (WORD, IDENT) or is_keyword(toks[1]) or toks[2].text != "=":
             return False
         return _clause_end_ok(toks, skip_expression(toks, 3, pairs, n))
-    if head == "WITH":
-        return n > 1 and toks[1].kind in (WORD, IDENT) and not is_keyword(toks[1])
+    if head == "WITH":  # WITH coll[, coll ...] FOR ...
+        i = 1
+        while i < n and toks[i].kind in (WORD, IDENT, BIND) and not is_keyword(toks[i]):
+            i += 1
+            if i < n and toks[i].text == ",":
+                i += 1
+            else:
+                break
+        return i > 1 and i < n and toks[i].upper == "FOR"
+    if head in _MODIFICATIONS:
+        return _modification_parses(toks, pairs, head)
     start = 2 if n > 1 and toks[1].upper == "DISTINCT" else 1
     return _clause_end_ok(toks, skip_expression(toks, start, pairs, n))
+
+
+# INSERT doc INTO coll; UPDATE/REPLACE key [WITH doc] IN coll; REMOVE key IN coll;
+# UPSERT search INSERT doc UPDATE|REPLACE doc IN coll
+_MODIFICATIONS = frozenset({"INSERT", "UPDATE", "REPLACE", "REMOVE", "UPSERT"})
+
+
+def _modification_parses(toks: list[Tok], pairs: dict[int, int], head: str) -> bool:
+    """A data-modification statement must reach its `IN`/`INTO collection` ("Replace WITHIN(...)
+    with GEO_DISTANCE" is English, not a REPLACE)."""
+    n, stops = len(toks), frozenset({"IN"})
+    j = skip_expression(toks, 1, pairs, n, stops)
+    if j is None or j >= n:
+        return False
+    if head == "UPSERT":
+        if toks[j].upper != "INSERT":
+            return False
+        j = skip_expression(toks, j + 1, pairs, n, stops)
+        if j is None or j >= n or toks[j].upper not in ("UPDATE", "REPLACE"):
+            return False
+        j = skip_expression(toks, j + 1, pairs, n, stops)
+    elif head in ("UPDATE", "REPLACE") and toks[j].upper == "WITH":
+        j = skip_expression(toks, j + 1, pairs, n, stops)
+    if j is None or j >= n or toks[j].upper not in ("IN", "INTO"):
+        return False
+    return _clause_end_ok(toks, skip_operand(toks, j + 1, pairs, n))
 
 
 def _clause_end_ok(toks: list[Tok], j: int | None) -> bool:

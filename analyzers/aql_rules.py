@@ -54,11 +54,14 @@ class _Site:
 
     @property
     def quote(self) -> str:
-        """RULES.md "Quotes": `"` unless it would end or need escaping in the host literal."""
+        """RULES.md "Quotes": `"` unless it would end or need escaping in the host literal, then
+        `'`; "" when neither is free (a JSON body inside a `'...'` shell word)."""
         host = self.host
-        if host.json or (host.quote == '"' and not host.multiline):
-            return "'"
-        return '"'
+        double_taken = host.json or (host.quote == '"' and not host.multiline) or '"' in host.taken
+        single_taken = (host.quote == "'" and not host.multiline) or "'" in host.taken
+        if not double_taken:
+            return '"'
+        return "" if single_taken else "'"
 
     def separator(self, after: int) -> str:
         """RULES.md layout: a new clause gets its own line when a line break follows the FOR line."""
@@ -121,6 +124,8 @@ def _finding(site: _Site, message: str, edits: list[tuple[int, int, str]] | None
         host_edits = tuple(Edit(value.host(s), value.host_end(e), new) for s, e, new in edits)
         fix = Fix(host_edits, Safety.UNSAFE, "Rewrite the call")
     text = message if reason is None else f"{message} (no automatic fix: {reason})"
+    for start, end in value.opaque:  # show substitutions as written, not as placeholders
+        text = text.replace(value.text[start:end], value.raw_slice(start, end))
     return Finding(site.change.code, text, value.host(site.start), value.host_end(site.end), fix,
                    replacement_since=site.change.replacement_since)
 
@@ -133,7 +138,7 @@ _FULLTEXT_OPERATOR = re.compile(r"(?i)(?:^|[\s,])(?:[+\-|]|prefix:|complete:)|,"
 def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call, n = site.toks, site.call, site.call.name
     analyzer = str(site.ctx.options(site.change.code).get("analyzer", "text_en"))
-    q = site.quote
+    q = site.quote or "\""  # (a report-only message may still show the replacement)
     head = "`FULLTEXT()` is deprecated in 1.4"
     for_var = _for_var(toks, n)
     if for_var is not None:  # collection form: FOR v IN FULLTEXT(coll, "attr", query[, limit])
@@ -145,7 +150,7 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         clause = build.search_clause(field, query_text, analyzer, q)
         coll = site.arg_raw(0) if site.value.clean(*_arg_span(site, 0)) else site.arg_text(0)
         message = f"{head}; use `{coll} {clause}`" + (f" then `LIMIT {site.arg_text(3)}`" if len(call.args) == 4 else "")
-        reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2)
+        reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2) or _quote_blocker(site)
         if attribute is None:
             reason = reason or "the attribute is not a string literal"
         if not P.clause_follows(toks, call.close + 1):
@@ -164,7 +169,7 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         clause = build.search_clause(field, query_text, analyzer, q)
         message = f"{head}; use `{clause}` right after the FOR"
         filter_at = _filter_right_after_for(site)
-        reason = site.blocker() or _query_blocker(site, 1)
+        reason = site.blocker() or _query_blocker(site, 1) or _quote_blocker(site)
         if filter_at is None:
             reason = reason or "not the whole condition of a FILTER directly after FOR … IN; move it into a SEARCH clause by hand"
         if reason:
@@ -173,6 +178,12 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         return message + _runtime_warning(site, 1), [(toks[filter_at].start, site.end, new)], None
     return f"{head}; use a SEARCH clause with `ANALYZER(... IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, \
         "only the `FOR v IN FULLTEXT(...)` and `FILTER FULLTEXT(v.attr, query)` forms can be rewritten"
+
+
+def _quote_blocker(site: _Site, needed: bool = True) -> str | None:
+    if needed and not site.quote:
+        return "the host string leaves no quote character free for the AQL strings the fix writes"
+    return None
 
 
 def _arg_span(site: _Site, k: int) -> tuple[int, int]:
@@ -252,11 +263,11 @@ def _within(site: _Site) -> tuple[str, list | None, str | None]:
     for_var = _for_var(toks, call.name)
     if for_var is not None:  # collection form
         coll = site.arg_raw(0) if site.value.clean(*_arg_span(site, 0)) else site.arg_text(0)
-        condition = build.geo_condition(for_var, lat, lon, radius, names, site.quote)
+        condition = build.geo_condition(for_var, lat, lon, radius, names, site.quote or "\"")
         message = f"{head}; use `{coll} FILTER {condition}`"
         if len(call.args) == 5:
             return message, None, "the fifth (distance attribute) argument has no GEO_DISTANCE filter equivalent"
-        reason = site.blocker() or _collection_blocker(site)
+        reason = site.blocker() or _collection_blocker(site) or _quote_blocker(site, _quoted_names(names))
         if not P.clause_follows(toks, call.close + 1):
             reason = reason or "the call is not the whole collection expression of the FOR"
         if reason:
@@ -266,18 +277,23 @@ def _within(site: _Site) -> tuple[str, list | None, str | None]:
     doc = _operand_text(site, 0)
     if not P.is_simple_path(toks, first, last, site.pairs) and not site.is_opaque(0):
         doc = build.parenthesized(doc)
-    condition = build.geo_condition(doc, lat, lon, radius, names, site.quote)
+    condition = build.geo_condition(doc, lat, lon, radius, names, site.quote or "\"")
     if P.replacement_needs_parens(toks, call.name, call.close):
         condition = build.parenthesized(condition)
     message = f"{head}; use `{condition}`"
     if len(call.args) == 5:
         return message, None, "the fifth (distance attribute) argument has no GEO_DISTANCE equivalent"
-    reason = site.blocker()
+    reason = site.blocker() or _quote_blocker(site, _quoted_names(names))
     if not _is_condition(site):
         reason = reason or "WITHIN is not used as a condition here; rewrite by hand"
     if reason:
         return message, None, reason
     return message, [(site.start, site.end, condition)], None
+
+
+def _quoted_names(names: dict) -> bool:
+    """Do the attribute-name options need `["..."]` (and so a quote character)?"""
+    return any(build.attribute_path("d", str(names[k]), "'") != f"d.{names[k]}" for k in ("latitude", "longitude"))
 
 
 def _operand_text(site: _Site, k: int) -> str:

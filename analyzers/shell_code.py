@@ -261,7 +261,9 @@ def body_findings(source: str, words: list[Word], ctx: Context, path: str) -> li
             continue
         base = _exact_region(source, word, skip)
         if base is not None:
-            found += _json_queries(aql, body, base, ctx, path)
+            # the shell's own quote characters around the body cannot appear in the AQL it writes
+            taken = "".join(q for q in "'\"" if q in source[word.start:word.end])
+            found += _json_queries(aql, body, base, ctx, path, taken)
             continue
         for finding in _json_queries(aql, body, 0, ctx, path):
             finding.start, finding.end, finding.fix = word.start, word.end, None
@@ -270,9 +272,9 @@ def body_findings(source: str, words: list[Word], ctx: Context, path: str) -> li
     return found
 
 
-def _json_queries(aql, body: str, base: int, ctx: Context, path: str) -> list[Finding]:
+def _json_queries(aql, body: str, base: int, ctx: Context, path: str, taken: str = "") -> list[Finding]:
     try:
-        return aql.find_in_json_queries(body, base, ctx, path)
+        return aql.find_in_json_queries(body, base, ctx, path, taken)
     except AnalysisError:
         return []  # a body that is not JSON (shell variables in it) is not a query body
 

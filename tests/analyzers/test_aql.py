@@ -173,3 +173,30 @@ def test_fix_retokenizes_is_idempotent_and_keeps_other_tokens(source: str) -> No
             continue
         assert tok.text in out_tokens[index:], tok
         index = out_tokens.index(tok.text, index) + 1
+
+
+def test_no_fix_when_the_host_leaves_no_quote_free() -> None:
+    # a JSON body inside a '...' shell word: neither quote can be written into the AQL
+    body = '{"query": "FOR d IN docs FILTER FULLTEXT(d.body, @q) RETURN d"}'
+    text = "curl --data-raw '" + body + "' http://h/_api/cursor\n"
+    [f] = find_in_json_queries(body, text.index(body), CTX, taken="'")
+    assert f.fix is None and "quote" in f.message and '"text_en"' in f.message
+
+
+def test_english_sentences_starting_with_aql_keywords_are_not_queries() -> None:
+    for body in ("Replace WITHIN(doc, lat, lon, r) with GEO_DISTANCE", "With FULLTEXT(...) removed in 1.4, use SEARCH",
+                 "Update your WITHIN(x) calls", "Insert FULLTEXT(a, b, c) here"):
+        _, host = host_in(body, '"')
+        assert find_in_host_string(host, CTX) == [], body
+    for body in ("REPLACE d WITH {n: WITHIN(d, 1, 2, 3)} IN c", "UPSERT {a: 1} INSERT {a: 1} UPDATE {b: 2} IN c "
+                 "FILTER WITHIN(d, 1, 2, 3)", "WITH users FOR d IN c FILTER WITHIN(d, 1, 2, 3) RETURN d"):
+        _, host = host_in(body, '"')
+        assert [f.code for f in find_in_host_string(host, CTX)] == ["TH402"], body
+
+
+def test_messages_show_substitutions_as_written() -> None:
+    body = "FOR a IN FULLTEXT(articles, 'search.${locale}', ${q}) RETURN a"
+    start, q = body.index("${locale}"), body.index("${q}")
+    _, host = host_in(body, "`", multiline=True, opaque=((start, start + 9), (q, q + 4)))
+    [f] = find_in_host_string(host, CTX)
+    assert 'a.search["${locale}"] IN TOKENS(${q}' in f.message and "@" not in f.message.split("use")[1].split("(no")[0]
