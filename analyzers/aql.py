@@ -67,7 +67,7 @@ def find_in_host_strings(parts: Sequence[HostString], ctx: Context) -> list[Find
 
     toks = lex(value.text)
     pairs = P.match_brackets(toks)
-    if not P.reads_as_aql(toks, pairs):
+    if not any(p.known_aql for p in parts) and not P.reads_as_aql(toks, pairs):
         return []
     return find_calls_in(value, toks, pairs, ctx)
 

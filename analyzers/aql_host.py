@@ -20,6 +20,7 @@ class HostString:
     brace_escapes: bool = False
     json: bool = False
     query_call: bool = False
+    known_aql: bool = False  # AQL by construction (an arangojs `aql` template), fragments included
     taken: str = ""  # quote characters the host cannot hold either (a `'...'` shell word around JSON)
     format_template: bool = False  # a `.format` / `%` template: placeholders make a call report-only
 

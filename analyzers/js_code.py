@@ -256,16 +256,25 @@ def find_embedded_aql(parsed: Parsed, lits: list[Literal], ctx: Context) -> list
             continue
         done.add(key)
         query_call = _is_query_argument(top, ctx)
+        template = _is_aql_template(top)
         runs, starts_value = _literal_runs(parsed, top, by_node)
         for i, run in enumerate(runs):
-            hosts = [_host(aql, part, query_call and starts_value and i == 0) for part in run]
+            first = starts_value and i == 0
+            hosts = [_host(aql, part, query_call and first, template) for part in run]
             found += aql.find_in_host_strings(hosts, ctx)
     return found
 
 
-def _host(aql, lit: Literal, query_call: bool):
+def _host(aql, lit: Literal, query_call: bool, known_aql: bool = False):
     return aql.HostString(raw=lit.raw, offset=lit.body, quote=lit.quote, multiline=lit.quote == "`",
-                          opaque=lit.opaque, escapes=lit.escapes, query_call=query_call)
+                          opaque=lit.opaque, escapes=lit.escapes, query_call=query_call, known_aql=known_aql)
+
+
+def _is_aql_template(node) -> bool:
+    """An arangojs `aql` tagged template: AQL by construction, also a fragment (`aql\`FILTER ...\``)."""
+    parent = node.parent
+    return (parent is not None and parent.type == "call_expression" and node.type == "template_string"
+            and callee_names(parent)[-1:] == ["aql"])
 
 
 def _is_plus(node) -> bool:
