@@ -271,7 +271,7 @@ def _host(aql, lit: Literal, query_call: bool, known_aql: bool = False):
 
 
 def _is_aql_template(node) -> bool:
-    """An arangojs `aql` tagged template: AQL by construction, also a fragment (`aql\`FILTER ...\``)."""
+    """An arangojs `aql` tagged template: AQL by construction, fragments (FILTER ...) included."""
     parent = node.parent
     return (parent is not None and parent.type == "call_expression" and node.type == "template_string"
             and callee_names(parent)[-1:] == ["aql"])
