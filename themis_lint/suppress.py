@@ -10,6 +10,21 @@ from themis_lint.model import Edit, Finding, Fix, Safety
 _DIRECTIVE = re.compile(
     r"(?:#|//|/\*|--)[^\n]*?themis-lint:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[A-Za-z0-9_, ]*)\])?")
 ALL = frozenset({"*"})
+# the same directive anywhere inside a `/* ... */` block (a JSDoc line ` * themis-lint: ...`,
+# or the last line of a multi-line comment)
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_BARE = re.compile(r"themis-lint:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[A-Za-z0-9_, ]*)\])?")
+
+
+def _directive_matches(text: str) -> list:
+    """Directives after a comment marker on their line, plus those inside block comments."""
+    found = {m.start("codes") if m.group("codes") is not None else m.end(): m for m in _DIRECTIVE.finditer(text)}
+    if "/*" in text:
+        for block in _BLOCK_COMMENT.finditer(text):
+            for m in _BARE.finditer(text, block.start(), block.end()):
+                key = m.start("codes") if m.group("codes") is not None else m.end()
+                found.setdefault(key, m)
+    return [found[k] for k in sorted(found)]
 
 
 @dataclass
@@ -33,7 +48,7 @@ def parse(text: str) -> Suppressions:
     result = Suppressions()
     if "themis-lint:" not in text:
         return result
-    for match in _DIRECTIVE.finditer(text):
+    for match in _directive_matches(text):
         row = text.count("\n", 0, match.start()) + 1
         raw = match.group("codes")
         codes = ALL if raw is None else frozenset(c.strip().upper() for c in raw.split(",") if c.strip())

@@ -10,7 +10,7 @@ from themis_lint.context import default_context
 from themis_lint.engine import FileResult, Options, _one_pass, apply_fixes, check_file, check_source, choose
 from themis_lint.model import Edit, Finding, Fix, Safety
 
-from tests.helpers import fix
+from tests.helpers import fix, run
 
 FLAT = "server.endpoint: x\nserver.statisticsEnabled: true\nquery.spillToDisk: true\nstorage.rocksdb.compression: lz4\n"
 
@@ -132,3 +132,10 @@ def test_non_convergence_leaves_the_file_as_it_was() -> None:
     result = check_source(FLAT + "cache.maxSize: 1GB\n", "themisdb.conf", ctx, Options(fix=Safety.SAFE))
     assert result.fixed is None
     assert any("did not converge" in e for e in result.errors)
+
+
+def test_directives_inside_block_comments_count() -> None:
+    jsdoc = '/**\n * themis-lint: ignore-file\n */\nexport const q = "FOR d IN docs FILTER WITHIN(d, 1, 2, 3) RETURN d";\n'
+    assert run(jsdoc, "a.ts").findings == []
+    above = 'const a = 1;\n/* kept for 1.3 servers\n   themis-lint: ignore[TH202] */\nconst b = "/_admin/log";\nconst c = "/_admin/log";\n'
+    assert [(f.row, f.code) for f in run(above, "b.ts").findings] == [(5, "TH202")]
