@@ -17,8 +17,8 @@ from themis_lint.text import newline_of
 
 NAME = "server_config"
 CODES = ("TH101", "TH102", "TH103", "TH104")
-_BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$",
-                        re.MULTILINE)
+_BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*"
+                        r"(?:#[^\r\n]*)?\r?$", re.MULTILINE)
 
 
 def is_config_name(path: str, ctx: Context) -> bool:
@@ -41,12 +41,19 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
 
 
 def parse_error(text: str, path: str) -> str | None:
+    """The file, and every config embedded in it, must parse (a fix must not leave, say, two
+    `rocksdb:` keys in a ConfigMap's `themisdb.conf: |`)."""
     try:
         _parse(text, path)
     except AnalysisError as exc:
-        if _several_documents(text):  # a Kubernetes manifest hosting an embedded config
-            return None
-        return exc.reason
+        if not _several_documents(text):  # (a Kubernetes manifest may host an embedded config)
+            return exc.reason
+    if path.endswith((".yaml", ".yml")) and "themis" in text.lower():
+        for name, inner, _ in _embedded_blocks(text, None):
+            try:
+                _parse(inner, name)
+            except AnalysisError as exc:
+                return f"embedded {name}: {exc.reason}"
     return None
 
 
@@ -69,10 +76,28 @@ def _parse(text: str, path: str) -> ConfigDoc | None:
 def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
     if is_config_name(path, ctx):
         overlay = glob_any(path, ctx.overlay_files)
-        return config_findings(_parse(text, path), ctx, required=not overlay)
+        try:
+            doc = _parse(text, path)
+        except AnalysisError:
+            if not mentions_known_keys(text, ctx):
+                return []  # RULES.md: a broken file with no ThemisDB content is no TH900
+            raise
+        return config_findings(doc, ctx, required=not overlay)
     if not path.endswith((".yaml", ".yml")):
         return []
     return embedded_findings(text, path, ctx)
+
+
+def mentions_known_keys(text: str, ctx: Context) -> bool:
+    """Could a file that does not parse be a ThemisDB config? It names a known key, flat
+    (`storage.journalSize`) or as a leaf after a known section (`storage:` ... `journalSize:`)."""
+    keys = known_keys(ctx)
+    if any(key in text for key in keys):
+        return True
+    sections = {k.split(".")[0] for k in keys}
+    leaves = {k.rsplit(".", 1)[-1] for k in keys if "." in k}
+    has_section = any(re.search(rf"(?m)^[ \t]*[\"']?{re.escape(s)}[\"']?[ \t]*:", text) for s in sections)
+    return has_section and any(re.search(rf"[\"']?\b{re.escape(leaf)}\b[\"']?[ \t]*:", text) for leaf in leaves)
 
 
 def known_keys(ctx: Context) -> set[str]:
@@ -182,20 +207,35 @@ def find_unknown_keys(doc: ConfigDoc, ctx: Context, known: set[str]) -> list[Fin
 def embedded_findings(text: str, path: str, ctx: Context) -> list[Finding]:
     """Config files embedded as YAML block scalars (`themisdb.conf: |`), offsets mapped back."""
     found = []
-    for match in _BLOCK_KEY.finditer(text):
-        name = match.group(3)
-        if not glob_any(name, ctx.config_files):
-            continue
-        block = _block_lines(text, match.end(), len(match.group(1)))
-        if block is None:
-            continue
-        inner, mapping = block
+    for name, inner, mapping in _embedded_blocks(text, ctx):
         try:
             doc = _parse(inner, name)
         except AnalysisError as exc:
             raise AnalysisError(f"embedded {name}: {exc.reason}", mapping.host(exc.offset)) from exc
-        found += [mapping.finding(f) for f in config_findings(doc, ctx, required=True)]
+        found += [mapping.finding(f) for f in config_findings(doc, ctx, required=not _partial(doc))]
     return found
+
+
+def _embedded_blocks(text: str, ctx: Context | None):
+    """(config file name, dedented text, offset map) of each block scalar keyed by a config-file
+    name (every `*.conf`/`*.yaml`/`*.json`-like name when there is no context)."""
+    for match in _BLOCK_KEY.finditer(text):
+        name = match.group(3)
+        if ctx is not None and not glob_any(name, ctx.config_files):
+            continue
+        if ctx is None and "themis" not in name.lower():
+            continue
+        block = _block_lines(text, match.end(), len(match.group(1)))
+        if block is not None:
+            yield name, block[0], block[1]
+
+
+def _partial(doc: ConfigDoc | None) -> bool:
+    """RULES.md TH102: no required keys for an embedded fragment that is clearly partial: one
+    that sets keys of a single top-level section (an override such as `cache.maxSize` only)."""
+    if doc is None:
+        return True
+    return len({e.full_key.split(".")[0] for e in doc.entries if not e.is_map}) < 2
 
 
 class _BlockMap:
