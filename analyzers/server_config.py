@@ -96,7 +96,7 @@ def mentions_known_keys(text: str, ctx: Context) -> bool:
         return True
     sections = {k.split(".")[0] for k in keys}
     leaves = {k.rsplit(".", 1)[-1] for k in keys if "." in k}
-    has_section = any(re.search(rf"(?m)^[ \t]*[\"']?{re.escape(s)}[\"']?[ \t]*:", text) for s in sections)
+    has_section = any(re.search(rf"[\"']?\b{re.escape(s)}\b[\"']?[ \t]*:", text) for s in sections)
     return has_section and any(re.search(rf"[\"']?\b{re.escape(leaf)}\b[\"']?[ \t]*:", text) for leaf in leaves)
 
 

@@ -60,8 +60,19 @@ def rename_edits(doc: ConfigDoc, entry: Entry, new_key: str, nl: str) -> tuple[E
         return (_replace_key(doc, entry, rel),)
     segs = rel.split(".")
     target, depth = _descend(entry.parent, segs)
+    blocker = next((e for e in target.entries if e.key_text == segs[depth] and not e.is_map), None)
+    if blocker is not None and depth < len(segs) - 1:
+        # `rocksdb` is there but is no map with entries: an empty object receives the key, else no fix
+        if not _empty_object(doc, blocker) or blocker is entry:
+            return None
+        value_text = _value_text(doc, entry)
+        if value_text is None or (doc.kind == "yaml" and not _flow_safe(value_text)):
+            return None
+        return (*delete_edits(doc, entry), _fill_empty(doc, blocker, segs[depth + 1:], value_text, nl))
     if doc.kind == "json":
         return _json_nest(doc, entry, target, segs, depth, nl)
+    if _is_flow(doc, entry.parent) or _is_flow(doc, target):
+        return _flow_nest(doc, entry, target, segs, depth)
     return _yaml_nest(doc, entry, target, segs, depth, nl)
 
 
@@ -77,6 +88,8 @@ def delete_edits(doc: ConfigDoc, entry: Entry) -> tuple[Edit, ...]:
     """RULES.md TH103: remove the key line and its trailing comment (JSON: and its comma)."""
     if doc.kind == "json":
         return (_json_delete(doc, entry),)
+    if _is_flow(doc, entry.parent):
+        return (_flow_delete(doc, entry),)
     return (Edit(entry.line_start, entry.block_end, ""),)
 
 
@@ -93,6 +106,11 @@ def insert_edits(doc: ConfigDoc, key: str, value_text: str, nl: str) -> tuple[tu
                 # `server:` left with no keys (its last one removed): the key goes under it
                 lines = _yaml_lines(segs[depth:], value_text, holder.indent + doc.step, doc.step, False, nl)
                 return (_after_entry(doc, holder, lines, nl),), holder
+            if not holder.is_map and _empty_object(doc, holder):
+                # `"query": {}` / `query: {}`: the key goes inside
+                if doc.kind == "yaml" and not _flow_safe(value_text):
+                    return None, holder
+                return (_fill_empty(doc, holder, segs[depth:], value_text, nl),), holder
             if not holder.is_map:
                 return None, holder
             return _insert_into(doc, holder.value, segs[depth:], value_text, nl), holder
@@ -107,10 +125,14 @@ def _empty_yaml_section(doc: ConfigDoc, entry: Entry) -> bool:
     return rest.strip() == ":"
 
 
-def _insert_into(doc: ConfigDoc, m: MapInfo, segs: list[str], value_text: str, nl: str) -> tuple[Edit, ...]:
+def _insert_into(doc: ConfigDoc, m: MapInfo, segs: list[str], value_text: str,
+                 nl: str) -> tuple[Edit, ...] | None:
     dotted = any("." in e.key_text for e in m.entries)
     if doc.kind == "json":
-        return (_json_insert(doc, m, m.entries[-1], _json_member(segs, value_text, dotted), nl),)
+        return (_json_insert(doc, m.entries[-1], segs, value_text, dotted, nl),)
+    if _is_flow(doc, m):
+        edit = _flow_insert(doc, m, segs, value_text, dotted)
+        return None if edit is None else (edit,)
     lines = _yaml_lines(segs, value_text, m.indent, doc.step, dotted, nl)
     return (_after_entry(doc, m.entries[-1], lines, nl),)
 
@@ -123,7 +145,9 @@ def _insert_top(doc: ConfigDoc, segs: list[str], value_text: str, nl: str) -> tu
     same_section = [e for e in top if e.key_text.split(".")[0] == segs[0]]
     anchor = same_section[-1] if flat and same_section else top[-1]
     if doc.kind == "json":
-        return (_json_insert(doc, doc.root, anchor, _json_member(segs, value_text, flat), nl),)
+        return (_json_insert(doc, anchor, segs, value_text, flat, nl),)
+    if _is_flow(doc, doc.root):
+        return None
     return (_after_entry(doc, anchor, _yaml_lines(segs, value_text, doc.root.indent, doc.step, flat, nl), nl),)
 
 
@@ -170,33 +194,217 @@ def _yaml_nest(doc: ConfigDoc, entry: Entry, target: MapInfo, segs: list[str], d
 
 
 def _move_elsewhere(doc: ConfigDoc, entry: Entry, new_key: str, nl: str) -> tuple[Edit, ...] | None:
-    if entry.is_map or doc.text.count("\n", entry.value_start, entry.value_end):
+    value_text = None if entry.is_map else _value_text(doc, entry)
+    if value_text is None or "\n" in value_text:
         return None
-    value_text = doc.text[entry.value_start:entry.value_end]
     inserted, _ = insert_edits(doc, new_key, value_text, nl)
     if inserted is None:
         return None
     return (*delete_edits(doc, entry), *inserted)
 
 
+# ---- shared: values, empty objects ---------------------------------------
+
+def _value_text(doc: ConfigDoc, entry: Entry) -> str | None:
+    """The value as written (a YAML block value keeps its trailing comment)."""
+    if doc.kind == "yaml" and _is_flow(doc, entry.parent):
+        return doc.text[entry.value_start:_flow_end(doc.text, entry.value_start)]
+    return doc.text[entry.value_start:entry.value_end]
+
+
+def _empty_object(doc: ConfigDoc, entry: Entry) -> bool:
+    """`"query": {}` in JSON, `query: {}` in YAML: a map with no entries, written as braces."""
+    if entry.is_map:
+        return False
+    if doc.kind == "json":
+        node = entry.member.value if entry.member is not None else None
+        return node is not None and node.kind == "object" and not node.members
+    return entry.value is None and doc.text[entry.value_start:entry.value_start + 1] == "{" \
+        and not doc.text[entry.value_start + 1:_flow_end(doc.text, entry.value_start) - 1].strip()
+
+
+def _fill_empty(doc: ConfigDoc, holder: Entry, segs: list[str], value_text: str, nl: str) -> Edit:
+    """The member written inside an empty `{}`: multi-line when the holder is on a line of its own."""
+    if doc.kind == "yaml":
+        end = _flow_end(doc.text, holder.value_start)
+        return Edit(holder.value_start + 1, end - 1, _flow_member(segs, value_text, False))
+    node = holder.member.value
+    ws = _line_ws(doc, holder.key_start)
+    if ws is None:
+        return Edit(node.start + 1, node.end - 1, _json_member(segs, value_text, False))
+    pad = ws + _json_unit(doc)
+    member = _json_member(segs, value_text, False, pad, _json_unit(doc), nl)
+    return Edit(node.start + 1, node.end - 1, nl + pad + member + nl + ws)
+
+
+# ---- YAML flow style ------------------------------------------------------
+
+_FLOW_SCALAR = re.compile(r"""[^,\[\]{}#\r\n"'\s](?:[^,\[\]{}#\r\n]*[^,\[\]{}#\r\n\s])?"""
+                          r"""|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\r\n]|'')*'""")
+
+
+def _is_flow(doc: ConfigDoc, m: MapInfo) -> bool:
+    """A YAML map written `{...}` (flow style): block-style edits would break it."""
+    if doc.kind != "yaml":
+        return False
+    if m.holder is not None:
+        return doc.text[m.holder.value_start:m.holder.value_start + 1] == "{"
+    return bool(m.entries) and doc.text[:m.entries[0].key_start].rstrip().endswith("{")
+
+
+def _flow_safe(value_text: str) -> bool:
+    """A scalar that can be written inside a flow mapping as it is."""
+    return _FLOW_SCALAR.fullmatch(value_text) is not None
+
+
+def _quoted_end(text: str, i: int) -> int:
+    quote, j = text[i], i + 1
+    while j < len(text):
+        if quote == '"' and text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == quote:
+            if quote == "'" and text[j + 1:j + 2] == "'":
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return len(text)
+
+
+def _flow_end(text: str, i: int) -> int:
+    """End of the flow-style value starting at i: a scalar, a quoted string or a `{...}`/`[...]`."""
+    depth, last = 0, i
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i = last = _quoted_end(text, i)
+            continue
+        if ch == "#" and (i == 0 or text[i - 1] in " \t\r\n"):
+            stop = text.find("\n", i)
+            i = len(text) if stop == -1 else stop
+            continue
+        if depth == 0 and ch in ",}]":
+            break
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        i += 1
+        if not ch.isspace():
+            last = i
+        if depth == 0 and ch in "}]":
+            break
+    return last
+
+
+def _flow_member(segs: list[str], value_text: str, dotted: bool) -> str:
+    if dotted:
+        return ".".join(segs) + ": " + value_text
+    inner = value_text
+    for seg in reversed(segs[1:]):
+        inner = "{" + seg + ": " + inner + "}"
+    return segs[0] + ": " + inner
+
+
+def _flow_insert(doc: ConfigDoc, m: MapInfo, segs: list[str], value_text: str, dotted: bool) -> Edit | None:
+    if not _flow_safe(value_text):
+        return None
+    at = _flow_end(doc.text, m.entries[-1].value_start)
+    return Edit(at, at, ", " + _flow_member(segs, value_text, dotted))
+
+
+def _flow_delete(doc: ConfigDoc, entry: Entry) -> Edit:
+    """The member and one comma, like JSON; the last member leaves `{}`."""
+    members = entry.parent.entries
+    i = members.index(entry)
+    text = doc.text
+    if len(members) == 1:
+        holder = entry.parent.holder
+        open_at = holder.value_start if holder is not None else text.rfind("{", 0, entry.key_start)
+        return Edit(open_at + 1, _flow_end(text, open_at) - 1, "")
+    if i == 0:
+        return Edit(entry.key_start, members[1].key_start, "")
+    return Edit(_flow_end(text, members[i - 1].value_start), _flow_end(text, entry.value_start), "")
+
+
+def _flow_nest(doc: ConfigDoc, entry: Entry, target: MapInfo, segs: list[str],
+               depth: int) -> tuple[Edit, ...] | None:
+    """TH101 nested move where the old key's map or the receiving map is written `{...}`."""
+    remaining = segs[depth:]
+    value_text = _value_text(doc, entry)
+    if value_text is None or not _flow_safe(value_text) or entry.block_start != entry.line_start:
+        return None  # a comment or a block value cannot go into a flow mapping
+    if depth == 0:
+        end = _flow_end(doc.text, entry.value_start)
+        return (Edit(entry.key_start, end, _flow_member(remaining, value_text, False)),)
+    if not _is_flow(doc, target):
+        return None
+    inserted = _flow_insert(doc, target, remaining, value_text, False)
+    return None if inserted is None else (*delete_edits(doc, entry), inserted)
+
+
 # ---- JSON -----------------------------------------------------------------
 
-def _json_member(segs: list[str], value_text: str, dotted: bool) -> str:
+def _line_ws(doc: ConfigDoc, offset: int) -> str | None:
+    """The whitespace before `offset` on its line when nothing else precedes it (a BOM aside), else None."""
+    start = doc.index.line_start(doc.index.position(offset)[0])
+    before = doc.text[start:offset].lstrip("\ufeff")
+    return None if before.strip(" \t") else before
+
+
+def _json_unit(doc: ConfigDoc) -> str:
+    """The file's indentation unit (a tab, N spaces): a multi-line object's members against its
+    opening line."""
+    for m in doc.maps():
+        if m.node is None or not m.node.members:
+            continue
+        outer = _line_ws(doc, m.holder.key_start if m.holder is not None else m.node.start)
+        inner = _line_ws(doc, m.node.members[0].key_start)
+        if outer is not None and inner is not None and len(inner) > len(outer) and inner.startswith(outer):
+            return inner[len(outer):]
+    for entry in doc.entries:
+        ws = _line_ws(doc, entry.key_start)
+        if ws:
+            return "\t" if ws.startswith("\t") else " " * max(min(len(ws), 8), 1)
+    return "  "
+
+
+def _json_member(segs: list[str], value_text: str, dotted: bool, ws: str | None = None, unit: str = "",
+                 nl: str = "\n") -> str:
+    """`"a": {"b": v}`; with `ws` (the member's own indentation) new objects are multi-line."""
     if dotted:
         return f"{json.dumps('.'.join(segs))}: {value_text}"
     inner = value_text
-    for seg in reversed(segs[1:]):
-        inner = "{" + f"{json.dumps(seg)}: {inner}" + "}"
+    for k in range(len(segs) - 1, 0, -1):
+        if ws is None:
+            inner = "{" + f"{json.dumps(segs[k])}: {inner}" + "}"
+        else:
+            inner = ("{" + nl + ws + unit * k + f"{json.dumps(segs[k])}: {inner}"
+                     + nl + ws + unit * (k - 1) + "}")
     return f"{json.dumps(segs[0])}: {inner}"
 
 
-def _json_insert(doc: ConfigDoc, m: MapInfo, anchor: Entry, member: str, nl: str) -> Edit:
-    """A member after `anchor`, on its own line at the anchor's indentation when the object is multi-line."""
-    text = doc.text
-    line_start = doc.index.line_start(doc.index.position(anchor.key_start)[0])
-    own_line = not text[line_start:anchor.key_start].strip()
-    sep = nl + " " * anchor.indent if own_line else " "
-    return Edit(anchor.value_end, anchor.value_end, "," + sep + member)
+def _reindent(value_text: str, old_ws: str | None, new_ws: str) -> str:
+    """A multi-line value moved from a key at `old_ws` to one at `new_ws`: its later lines follow."""
+    if old_ws is None or "\n" not in value_text:
+        return value_text
+    lines = value_text.split("\n")
+    return "\n".join([lines[0]] + [new_ws + ln[len(old_ws):] if ln.startswith(old_ws) else ln
+                                    for ln in lines[1:]])
+
+
+def _json_insert(doc: ConfigDoc, anchor: Entry, segs: list[str], value_text: str, dotted: bool,
+                 nl: str, old_ws: str | None = None) -> Edit:
+    """A member after `anchor`: on its own line at the anchor's indentation (new objects multi-line, in
+    the file's indentation unit) when the object is multi-line, else after `, `."""
+    ws = _line_ws(doc, anchor.key_start)
+    if ws is None:
+        return Edit(anchor.value_end, anchor.value_end, ", " + _json_member(segs, value_text, dotted))
+    unit = _json_unit(doc)
+    value_text = _reindent(value_text, old_ws, ws + unit * (len(segs) - 1))
+    member = _json_member(segs, value_text, dotted, ws, unit, nl)
+    return Edit(anchor.value_end, anchor.value_end, "," + nl + ws + member)
 
 
 def _json_delete(doc: ConfigDoc, entry: Entry) -> Edit:
@@ -217,7 +425,13 @@ def _json_nest(doc: ConfigDoc, entry: Entry, target: MapInfo, segs: list[str], d
                nl: str) -> tuple[Edit, ...]:
     remaining = segs[depth:]
     value_text = doc.text[entry.value_start:entry.value_end]
-    member = _json_member(remaining, value_text, False)
+    ws = _line_ws(doc, entry.key_start)
     if depth == 0:
+        if ws is None:
+            return (Edit(entry.key_start, entry.value_end, _json_member(remaining, value_text, False)),)
+        unit = _json_unit(doc)
+        value_text = _reindent(value_text, ws, ws + unit * (len(remaining) - 1))
+        member = _json_member(remaining, value_text, False, ws, unit, nl)
         return (Edit(entry.key_start, entry.value_end, member),)
-    return (_json_delete(doc, entry), _json_insert(doc, target, target.entries[-1], member, nl))
+    return (_json_delete(doc, entry),
+            _json_insert(doc, target.entries[-1], remaining, value_text, False, nl, old_ws=ws))

@@ -76,7 +76,7 @@ def test_json_report(repo) -> None:
 
 
 def test_parse_errors_get_their_own_line(repo) -> None:
-    (repo / "themisdb.json").write_text('{"a": [}')
+    (repo / "themisdb.json").write_text('{"storage": {"journalSize": [}')
     result = invoke("report", ".")
     assert "✗ Tool: 1 finding (1 error), 0 auto-fixable" in result.stdout
 
