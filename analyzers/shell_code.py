@@ -14,7 +14,7 @@ from themis_lint.analyzers.command_line import SHELL_SUFFIXES, exec_form, is_doc
 from themis_lint.analyzers.endpoints import find_paths, path_finding
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.shell_words import Word, matching_close, split_commands
+from themis_lint.shell_words import Word, exact_region, split_commands, value_offsets
 
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
@@ -112,40 +112,6 @@ def makefile_commands(text: str) -> list[list[Word]]:
 
 # ---- words ------------------------------------------------------------------
 
-def value_offsets(source: str, word: Word) -> list[int] | None:
-    """Source offset of every character of word.value, or None when they do not map one to one."""
-    if not word.exact:
-        return None
-    offsets, quote, i = [], "", word.start
-    while i < word.end:
-        ch = source[i]
-        if quote != "'" and (source.startswith(("$(", "${"), i) or ch == "`"):
-            close = min(matching_close(source, i, word.end), word.end)  # kept verbatim in the value
-            offsets += range(i, close)
-            i = close
-            continue
-        if not quote and ch in "'\"":
-            quote = ch
-        elif quote and ch == quote:
-            quote = ""
-        else:
-            offsets.append(i)
-        i += 1
-    if len(offsets) != len(word.value):
-        return None
-    return offsets
-
-
-def _exact_region(source: str, word: Word, skip: int = 0) -> int | None:
-    """Offset where word.value[skip:] stands contiguously in the source, else None."""
-    offsets = value_offsets(source, word)
-    value = word.value[skip:]
-    if offsets is None or not value:
-        return None
-    base = offsets[skip]
-    return base if source[base:base + len(value)] == value else None
-
-
 def word_endpoint_findings(source: str, word: Word, ctx: Context) -> list[Finding]:
     """TH201/TH202 for one shell word; a fix only when the matched path stands as-is in the source."""
     hits = find_paths(word.value, ctx)
@@ -212,7 +178,7 @@ def nested_findings(source: str, words: list[Word], ctx: Context, path: str, dep
         short = option.startswith("-") and not option.startswith("--")
         if _program(word) in SHELLS and short and "c" in option:
             script = words[i + 2]
-            base = _exact_region(source, script)
+            base = exact_region(source, script)
             if base is not None:
                 inner = split_commands(source, base, base + len(script.value))
                 found += command_findings(source, inner, ctx, path, depth + 1)
@@ -259,7 +225,7 @@ def body_findings(source: str, words: list[Word], ctx: Context, path: str) -> li
         aql = _aql()
         if aql is None or not aql.could_hold_aql(body):
             continue
-        base = _exact_region(source, word, skip)
+        base = exact_region(source, word, skip)
         if base is not None:
             # the shell's own quote characters around the body cannot appear in the AQL it writes
             taken = "".join(q for q in "'\"" if q in source[word.start:word.end])

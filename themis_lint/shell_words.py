@@ -144,3 +144,37 @@ def raw_offset(source: str, word: Word, index: int) -> int | None:
             seen += 1
         i += 1
     return i if seen == index else None
+
+
+def value_offsets(source: str, word: Word) -> list[int] | None:
+    """Source offset of every character of word.value, or None when they do not map one to one."""
+    if not word.exact:
+        return None
+    offsets, quote, i = [], "", word.start
+    while i < word.end:
+        ch = source[i]
+        if quote != "'" and (source.startswith(("$(", "${"), i) or ch == "`"):
+            close = min(matching_close(source, i, word.end), word.end)  # kept verbatim in the value
+            offsets += range(i, close)
+            i = close
+            continue
+        if not quote and ch in "'\"":
+            quote = ch
+        elif quote and ch == quote:
+            quote = ""
+        else:
+            offsets.append(i)
+        i += 1
+    if len(offsets) != len(word.value):
+        return None
+    return offsets
+
+
+def exact_region(source: str, word: Word, skip: int = 0) -> int | None:
+    """Offset where word.value[skip:] stands contiguously in the source, else None."""
+    offsets = value_offsets(source, word)
+    value = word.value[skip:]
+    if offsets is None or not value:
+        return None
+    base = offsets[skip]
+    return base if source[base:base + len(value)] == value else None
