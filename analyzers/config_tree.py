@@ -127,7 +127,7 @@ def _walk_yaml(doc: ConfigDoc, data: Any) -> None:
 def _yaml_entry(doc: ConfigDoc, info: MapInfo, node: Any, key: Any, start: int, col: int) -> Entry:
     text, index = doc.text, doc.index
     key_text = str(key)
-    if text[start:start + 1] in "\"'":
+    if start < len(text) and text[start] in "\"'":  # ("" would be `in` any string)
         close = text.find(text[start], start + 1)
         key_end = close + 1 if close != -1 else start + 1
     else:

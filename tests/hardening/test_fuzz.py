@@ -90,3 +90,10 @@ def test_mutated_real_files(sample: tuple[str, str]) -> None:
 @given(st.sampled_from(NAMES), st.text(max_size=300))
 def test_arbitrary_text_in_every_surface(name: str, text: str) -> None:
     _check(name, text)
+
+
+def test_regression_lone_cr_in_an_embedded_config() -> None:
+    # found by test_mutated_real_files: a lone CR made ruamel's and our line counts disagree,
+    # and a key offset landed past the end of the text
+    _check("deploy/configmap.yaml", "data:\r\n  themisdb.conf: |\r\n    server:\r\n      endpoint: tcp://x\r\n"
+                                    "      statisticsEnabled: true\r\r\n\n    query:\r\n      spillToDisk: true\r\n")
