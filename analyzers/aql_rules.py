@@ -153,6 +153,8 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2) or _quote_blocker(site)
         if attribute is None:
             reason = reason or "the attribute is not a string literal"
+        elif not _writable_name(attribute):
+            reason = reason or "the attribute name holds quotes, backslashes or control characters"
         if not P.clause_follows(toks, call.close + 1):
             reason = reason or "the call is not the whole collection expression of the FOR"
         if reason:
@@ -178,6 +180,11 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         return message + _runtime_warning(site, 1), [(toks[filter_at].start, site.end, new)], None
     return f"{head}; use a SEARCH clause with `ANALYZER(... IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, \
         "only the `FOR v IN FULLTEXT(...)` and `FILTER FULLTEXT(v.attr, query)` forms can be rewritten"
+
+
+def _writable_name(name: str) -> bool:
+    """Can `name` be written between quotes as it is (no escaping in AQL or in the host)?"""
+    return not any(ch in "\"'\\`" or ord(ch) < 32 or ch == "\x7f" for ch in name)
 
 
 def _quote_blocker(site: _Site, needed: bool = True) -> str | None:

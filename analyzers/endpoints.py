@@ -19,25 +19,39 @@ def endpoint_changes(ctx: Context) -> list[Change]:
     return ctx.changes("deprecate-endpoint") + ctx.changes("remove-endpoint")
 
 
-def find_paths(value: str, ctx: Context) -> list[tuple[int, int, Change]]:
-    """(start, end, change) of every endpoint path in `value`, at segment boundaries."""
+# stands for a substitution (`{x}`, `${x}`) in a decoded value: unknown text, maybe a segment
+SUBSTITUTION = "\0"
+
+
+def find_paths(value: str, ctx: Context, open_end: bool = False) -> list[tuple[int, int, Change]]:
+    """(start, end, change) of every endpoint path in `value`, at segment boundaries.
+
+    `open_end`: the value is a piece followed by a substitution (a template chunk), so a slash
+    at its very end starts another segment rather than closing the URL.
+    """
     hits = []
     for change in endpoint_changes(ctx):
         path = change["path"]
         i = value.find(path)
         while i != -1:
             after = i + len(path)
-            if _ends_segment(value, after):
+            if _ends_segment(value, after, open_end):
                 hits.append((i, after, change))
             i = value.find(path, i + 1)
     return sorted(hits, key=lambda h: h[0])
 
 
-def _ends_segment(value: str, at: int) -> bool:
+def _ends_segment(value: str, at: int, open_end: bool = False) -> bool:
     if at >= len(value) or not _PATH_CHAR.match(value[at]):
         return True
-    # a trailing slash closing the URL is still the same endpoint
-    return value[at] == "/" and (at + 1 == len(value) or not _PATH_CHAR.match(value[at + 1]))
+    if value[at] != "/":
+        return False
+    # a trailing slash closing the URL is still the same endpoint; one followed by a substitution
+    # (`/_admin/log/${kind}`) opens another segment: `/_admin/log/level` is not `/_admin/log`
+    nxt = at + 1
+    if nxt == len(value):
+        return not open_end
+    return value[nxt] != SUBSTITUTION and not _PATH_CHAR.match(value[nxt])
 
 
 def message(change: Change) -> str:
@@ -67,14 +81,14 @@ def path_finding(change: Change, start: int, end: int, editable: bool = True) ->
 
 
 def findings_in_value(value: str, offset: int | None, ctx: Context, *, start: int = 0,
-                      end: int | None = None) -> list[Finding]:
+                      end: int | None = None, open_end: bool = False) -> list[Finding]:
     """Findings for a string whose value maps one to one onto host text at `offset`.
 
     With offset None (the value cannot be mapped: escapes), findings span [start, end) and get
     no fix.
     """
     found = []
-    for s, e, change in find_paths(value, ctx):
+    for s, e, change in find_paths(value, ctx, open_end):
         if offset is None:
             found.append(path_finding(change, start, end if end is not None else start, editable=False))
         else:

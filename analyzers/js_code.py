@@ -64,13 +64,14 @@ def find_endpoints(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Fi
 
 def _chunk_endpoints(lit: Literal, lo: int, hi: int, ctx: Context) -> list[Finding]:
     raw = lit.raw[lo:hi]
+    open_end = hi < len(lit.raw)  # a `${...}` follows this chunk
     if not lit.escapes or "\\" not in raw:
-        return endpoints.findings_in_value(raw, lit.body + lo, ctx)
+        return endpoints.findings_in_value(raw, lit.body + lo, ctx, open_end=open_end)
     # escapes: fix only when the raw text shows the same paths as the value (RULES.md: edit the text)
-    exact = endpoints.find_paths(raw, ctx)
-    value_hits = endpoints.find_paths(decode(raw), ctx)
+    exact = endpoints.find_paths(raw, ctx, open_end)
+    value_hits = endpoints.find_paths(decode(raw), ctx, open_end)
     if [h[2]["path"] for h in exact] == [h[2]["path"] for h in value_hits]:
-        return endpoints.findings_in_value(raw, lit.body + lo, ctx)
+        return endpoints.findings_in_value(raw, lit.body + lo, ctx, open_end=open_end)
     return [endpoints.path_finding(change, lit.start, lit.end, editable=False) for _, _, change in value_hits]
 
 

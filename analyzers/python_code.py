@@ -192,6 +192,7 @@ class Shape:
     index_values: set[int] = field(default_factory=set)  # value of a `type` key in a dict literal
     helper_calls: list[tuple[int, int, str]] = field(default_factory=list)  # method name spans
     collections: dict[int, ast.expr] = field(default_factory=dict)  # path literal -> `collection` arg
+    open_ended: set[int] = field(default_factory=set)  # left operand of `+`: more text follows
 
     @classmethod
     def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
@@ -213,6 +214,12 @@ class Shape:
                 defined.add(node.name)
             elif kind is ast.BinOp and isinstance(node.op, ast.Mod) and _is_str(node.left):
                 shape.templates[_start(node.left, lines)] = "percent"
+            elif kind is ast.BinOp and isinstance(node.op, ast.Add):
+                left = node.left  # the piece right before `+`: `(base + "/_admin/log/") + kind`
+                while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
+                    left = left.right
+                if isinstance(left, (ast.Constant, ast.JoinedStr)):
+                    shape.open_ended.add(_start(left, lines))
         for node in calls:
             shape._call(node, lines, queries, defined, helpers)
         for node in dicts:
@@ -299,11 +306,17 @@ def _collection_arg(node: ast.Call) -> ast.expr | None:
 
 # ---- findings ----------------------------------------------------------------------
 
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
+
+
 def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context) -> list[Finding]:
     """RULES.md TH201/TH202: paths at segment boundaries in the value of every string."""
     value, runs = decode_group(text, group)
+    if group[0].start in shape.templates:  # `{}` / `%s` placeholders are substitutions
+        value = _PLACEHOLDER.sub(lambda m: endpoints.SUBSTITUTION * len(m.group(0)), value)
     found = []
-    for s, e, change in endpoints.find_paths(value, ctx):
+    open_end = group[0].start in shape.open_ended  # `"/_admin/log/" + kind`
+    for s, e, change in endpoints.find_paths(value, ctx, open_end):
         new = change.get("new")
         exact = exact_span(runs, s, e) and (new is None or fits_literal(new))
         finding = endpoints.path_finding(change, host_start(runs, s), host_end(runs, e), editable=exact)
