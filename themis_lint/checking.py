@@ -27,6 +27,7 @@ class CheckRequest:
     exit_zero: bool = False
     keep_compatible_with: str | None = None
     stdin_filename: str | None = None
+    checked: list | None = None  # the discovered targets (JUnit lists every checked file)
     jobs: int = 1
     quiet: bool = False
     max_file_size: int | None = None
@@ -82,6 +83,7 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[Fil
     from themis_lint.discovery import discover
 
     targets, errors = discover(req.paths, setup.excludes)
+    req.checked = targets
     results = runner.run(targets, setup.ctx, options, req.jobs, None if req.no_cache else cache_folder())
     if setup.ctx.enabled("TH901"):
         results = add_unused_suppressions(targets, results, setup.ctx, options)
@@ -105,10 +107,21 @@ def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: l
     findings, baseline_fixed = apply_baseline(setup, req, findings)
     fixed = sum(r.fixes_applied for r in results) + baseline_fixed
     level = None if not req.fix else (Safety.UNSAFE if req.unsafe else Safety.SAFE)
-    report = Report(findings, setup.catalogue, setup.ctx.pack, [r.path for r in results], fixed, level)
+    report = Report(findings, setup.catalogue, setup.ctx.pack, _files(setup, req, results), fixed, level,
+                    errors=len(errors))
     if not (req.diff and req.output_format == "text"):
         click.echo(render(report), nl=False)
     return exit_code(req, findings, errors, results)
+
+
+def _files(setup: Setup, req: CheckRequest, results: list[FileResult]) -> list[str]:
+    """The files the run looked at: for JUnit (one test case per file), every checked file."""
+    files = {r.path for r in results}
+    if req.output_format == "junit" and req.checked:
+        from themis_lint import surfaces
+
+        files |= {t.display for t in req.checked if surfaces.wanting(t.display, setup.ctx)}
+    return sorted(files)
 
 
 def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[list, int]:
@@ -145,8 +158,9 @@ def exit_code(req: CheckRequest, findings: list, errors: list[str], results: lis
         return 0
     if errors:
         return 2
-    if req.diff:
-        return 1 if any(r.fixed is not None for r in results) else 0
+    if req.diff and any(r.fixed is not None for r in results):
+        return 1  # the diff is not empty: the files would change
+    # otherwise (and with --diff for what the diff leaves) by the findings that remain
     from themis_lint.packs import load_catalogue
 
     threshold = Severity(req.fail_on).rank

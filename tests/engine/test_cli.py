@@ -226,3 +226,29 @@ def test_cache_forgets_the_oldest_option_sets(repo, monkeypatch) -> None:
         invoke("check", "--select", select, ".")
     with sqlite3.connect(Path(os.environ["THEMIS_LINT_CACHE_DIR"]) / "results.sqlite3") as conn:
         assert conn.execute("SELECT COUNT(DISTINCT run) FROM results").fetchone()[0] == 2
+
+
+def test_diff_exit_code_counts_findings_the_diff_leaves(tmp_path, monkeypatch) -> None:
+    (tmp_path / "a.py").write_text('u = "/_admin/log"\n')  # an error whose only fix is unsafe
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "--no-cache", "--diff", "a.py")
+    assert result.exit_code == 1 and result.output == ""
+
+
+def test_error_lines_replace_the_all_clear(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "--no-cache", "missing.py")
+    assert result.exit_code == 2 and "All checks passed" not in result.output
+
+
+def test_junit_has_a_test_case_for_every_checked_file(tmp_path, monkeypatch) -> None:
+    from junitparser import JUnitXml
+
+    (tmp_path / "a.py").write_text('u = "/_admin/log"\n')
+    (tmp_path / "b.py").write_text("x = 1\n")
+    (tmp_path / "notes.md").write_text("/_admin/log\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "junit.xml"
+    out.write_text(invoke("check", "--no-cache", "--output-format", "junit", ".").output)
+    cases = sorted(case.name for suite in JUnitXml.fromfile(str(out)) for case in suite)
+    assert cases == ["a.py", "b.py"]

@@ -19,6 +19,7 @@ class Report:
     files: list[str] = field(default_factory=list)  # every file analyzed (for JUnit)
     fixed: int = 0
     fixing: Safety | None = None
+    errors: int = 0  # error lines printed on stderr (unreadable files, missing paths)
 
     def rule(self, code: str) -> Rule:
         return self.catalogue[code]

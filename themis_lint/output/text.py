@@ -18,6 +18,8 @@ def summary(report: Report) -> str:
     unsafe = sum(1 for f in report.findings if f.fix and f.fix.safety is Safety.UNSAFE)
     if report.fixing is not None:
         return f"Found {n + report.fixed} finding(s) ({report.fixed} fixed, {n} remaining)."
+    if not n and report.errors:
+        return f"No findings, but {report.errors} error(s) above: not everything could be checked."
     if not n:
         return "All checks passed."
     parts = []
