@@ -193,7 +193,10 @@ def check(paths, from_version, to_version, select, extend_select, ignore, config
 def rules_command(from_version, to_version, pack_paths) -> None:
     """The rules of the selected pack(s): code, slug, severity, fix safety, one line."""
     setup = load_setup(from_version, to_version, (), (), (), None, pack_paths)
-    codes = {c.code for c in setup.ctx.pack.changes} | set(TOOL_CODES)
+    pack = setup.ctx.pack
+    if not pack.changes:
+        click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
+    codes = {c.code for c in pack.changes} | set(TOOL_CODES)
     for code, rule in setup.catalogue.items():
         if code in codes:
             off = "" if rule.default else " (off unless selected)"
