@@ -125,7 +125,10 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
     found = candidates(text, scan, w, mentions)
     if not found:
         return []
-    tree = parse(text, path, lines)
+    try:
+        tree = parse(text, path, lines)
+    except AnalysisError as exc:  # Python 2, or broken: the literals still tell, without fixes
+        return _unparsed_findings(text, found, w, ctx, exc)
     shape = Shape.of(tree, lines, ctx, w.helper_names)
     findings: list[Finding] = []
     for group in found.endpoint_groups:
@@ -136,6 +139,26 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
         for group in found.aql_groups.values():
             findings += aql_findings(text, group, shape, w.aql, ctx)
     return findings
+
+
+def _unparsed_findings(text: str, found: "Candidates", w: Wanted, ctx: Context,
+                       error: AnalysisError) -> list[Finding]:
+    """A module the Python 3 parser rejects (Python 2 code, a syntax error) that tokenizes: its
+    string literals still show endpoints and AQL; reported with TH900 and no fixes, since without
+    a tree the tool cannot tell a definition from a use."""
+    shape = Shape()
+    findings: list[Finding] = []
+    for group in found.endpoint_groups:
+        findings += endpoint_findings(text, group, shape, ctx)
+    if w.aql is not None:
+        for group in found.aql_groups.values():
+            findings += aql_findings(text, group, shape, w.aql, ctx)
+    for finding in findings:
+        if finding.fix is not None:
+            finding.fix = None
+            finding.message += " (no fix: the file does not parse as Python 3)"
+    reason = f"cannot parse as {NAME}: {error.reason}; its other findings have no fixes"
+    return [Finding("TH900", reason, error.offset, error.offset), *findings]
 
 
 def candidates(text: str, scan: Scan, w: Wanted, mentions: Mentions) -> Candidates:

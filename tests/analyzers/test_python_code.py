@@ -82,10 +82,12 @@ def test_bare_function_call_is_not_a_driver_method() -> None:
 
 # ---- bad input ---------------------------------------------------------------------
 
-def test_syntax_error_with_a_candidate_is_th900() -> None:
+def test_syntax_error_with_a_candidate_is_th900_and_the_literals_still_report() -> None:
     result = run('print "/_admin/log"\n', "legacy.py")
-    assert [(f.code, f.row) for f in result.findings] == [("TH900", 1)]
+    assert [(f.code, f.row) for f in result.findings] == [("TH900", 1), ("TH202", 1)]
     assert "line 1" in result.findings[0].message
+    assert result.findings[1].fix is None and "does not parse" in result.findings[1].message
+    assert run('print "/_admin/log"\n', "legacy.py", Safety.UNSAFE).fixed is None
 
 
 def test_syntax_error_without_candidates_is_silent() -> None:
