@@ -303,7 +303,9 @@ def _nginx_word(text: str, i: int) -> tuple[str, int, bool]:
 def nginx_findings(text: str, ctx: Context) -> list[Finding]:
     """Endpoint paths in any nginx token (location, proxy_pass, rewrite, return, ...)."""
     found = []
-    for token in nginx_tokens(text):
+    tokens = nginx_tokens(text)
+    locations = {t.value for t in tokens if t.directive == "location"}
+    for token in tokens:
         hits = find_paths(token.value, ctx)
         if not hits:
             continue
@@ -316,8 +318,12 @@ def nginx_findings(text: str, ctx: Context) -> list[Finding]:
                 finding = path_finding(change, token.start, token.end, editable=False)
                 finding.message += NO_FIX_NOTE if change.get("new") else ""
             if token.directive == "location" and finding.fix is not None:
-                # a new location path changes which requests the block matches: never silently
-                finding.fix = Fix(finding.fix.edits, Safety.UNSAFE, finding.fix.message)
-                finding.message += "; in a `location` the fix changes which requests the block matches"
+                new_path = token.value[:s] + change["new"] + token.value[e:]
+                if new_path in locations:  # the new path has its block already: nginx rejects twins
+                    finding.fix = None
+                    finding.message += f"; a `location {new_path}` block exists already: merge them by hand"
+                else:  # a new location path changes which requests the block matches: never silently
+                    finding.fix = Fix(finding.fix.edits, Safety.UNSAFE, finding.fix.message)
+                    finding.message += "; in a `location` the fix changes which requests the block matches"
             found.append(finding)
     return found
