@@ -320,8 +320,12 @@ def _operand(site: _Site, k: int, inside_array: bool = False) -> str:
 def _is_condition(site: _Site) -> bool:
     """The call sits in a FILTER/PRUNE condition or is an operand of a logical operator."""
     toks, call = site.toks, site.call
-    for idx in (call.name - 1, call.close + 1):
+    for idx, beyond in ((call.name - 1, call.name - 2), (call.close + 1, call.close + 2)):
         if 0 <= idx < len(toks) and P.op_of(toks[idx]) in ("AND", "OR", "NOT", "!", "&&", "||", "?"):
+            return True
+        # compared with a boolean: `WITHIN(...) == true`
+        if (0 <= idx < len(toks) and P.op_of(toks[idx]) in ("==", "!=") and 0 <= beyond < len(toks)
+                and toks[beyond].upper in ("TRUE", "FALSE")):
             return True
     closers = {v: k for k, v in site.pairs.items()}
     i = call.name - 1
