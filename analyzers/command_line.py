@@ -447,14 +447,17 @@ def _container_findings(text: str, index, node, ctx: Context) -> list[Finding]:
     words: list[Word] = []
     scripts: dict[int, list[list[Word]] | None] = {}
     unmapped: list[tuple[int, int]] = []
+    items: dict[int, tuple[bool, int]] = {}  # list item word start -> (flow style, id of its list)
     for key in ("entrypoint", "command", "args"):
         if key in node:
-            words += _yaml_words(text, index, node, key, scripts, unmapped)
+            words += _yaml_words(text, index, node, key, scripts, unmapped, items)
     if not words:
         return []
     image = node.get("image")
     image_args = isinstance(image, str) and is_server_image(image, ctx)
     found = command_findings(text, words, ctx, image_args=image_args, scripts=scripts)
+    for finding in found:
+        _removal_by_items(text, words, items, finding)
     for finding in found:  # words of a scalar whose source does not map onto its value: report only
         edits = finding.fix.edits if finding.fix else ()
         spans = [(finding.start, finding.end)] + [(e.start, e.end) for e in edits]
@@ -465,7 +468,64 @@ def _container_findings(text: str, index, node, ctx: Context) -> list[Finding]:
     return found
 
 
-def _yaml_words(text: str, index, node, key: str, scripts: dict, unmapped: list) -> list[Word]:
+def _removal_by_items(text: str, words: list[Word], items: dict, finding: Finding) -> None:
+    """A removal among YAML list items deletes whole items (`- --flag` lines, `--flag, ` in a flow
+    list), never the text between two keys (`command:` ... `args:` share one word list)."""
+    if finding.fix is None or len(finding.fix.edits) != 1 or finding.fix.edits[0].content:
+        return
+    cut = finding.fix.edits[0]
+    removed = [w for w in words if cut.start <= w.start and w.end <= cut.end]
+    if not removed or any(w.start not in items for w in removed):
+        return
+    lists = {items[w.start][1] for w in removed}
+    members = [w for w in words if w.start in items and items[w.start][1] in lists]
+    if len(lists) != 1 or len(members) == len(removed):  # emptying a list: leave it to a person
+        finding.fix = None
+        finding.message += "; removing it would leave the list empty: edit it by hand"
+        return
+    if items[removed[0].start][0]:  # flow list: the removed items are neighbours, one span
+        spans = [_flow_items_span(text, removed[0], removed[-1])]
+    else:
+        spans = [_block_item_span(text, word) for word in removed]
+    if any(span is None for span in spans):
+        finding.fix = None
+        return
+    edits = tuple(Edit(a, b, "") for a, b in spans)
+    finding.fix = Fix(edits, finding.fix.safety, finding.fix.message)
+
+
+def _block_item_span(text: str, word: Word) -> tuple[int, int] | None:
+    """The whole `- item` line (with its line break), when the item stands alone on it."""
+    line = _line_start(text, word.start)
+    if text[line:word.start].strip() != "-":
+        return None
+    end = text.find("\n", word.end)
+    rest = text[word.end:len(text) if end == -1 else end].strip()
+    if rest and not rest.startswith("#"):
+        return None
+    return line, len(text) if end == -1 else end + 1
+
+
+def _flow_items_span(text: str, first: Word, last: Word) -> tuple[int, int] | None:
+    """`, a, b` (or `a, b, ` at the start) of neighbouring items in a flow list."""
+    i = first.start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i >= 0 and text[i] == ",":
+        return i, last.end
+    j = last.end
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if j < len(text) and text[j] == ",":
+        j += 1
+        while j < len(text) and text[j] in " \t":
+            j += 1
+        return first.start, j
+    return None
+
+
+def _yaml_words(text: str, index, node, key: str, scripts: dict, unmapped: list,
+                items: dict | None = None) -> list[Word]:
     from ruamel.yaml.comments import CommentedSeq
 
     value = node[key]
@@ -501,6 +561,8 @@ def _yaml_words(text: str, index, node, key: str, scripts: dict, unmapped: list)
             raw = text[start:raw_end]
             exact = raw == item or (raw[:1] in "\"'" and raw[1:-1] == item)
             words.append(Word(item, start, raw_end, raw[:1] in "\"'", exact))
+            if items is not None:
+                items[start] = (bool(value.fa.flow_style()), id(value))
         return words
     return []
 
