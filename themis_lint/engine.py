@@ -4,7 +4,7 @@ from __future__ import annotations
 import bisect
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 from themis_lint import suppress, surfaces
@@ -238,6 +238,13 @@ def check_file(path: str, display: str, ctx: Context, options: Options, explicit
     result = FileResult(path=display)
     modules = surfaces.wanting(display, ctx)
     if not modules:
+        return result
+    if options.fix is not None and options.write and os.path.islink(path):
+        # only an explicitly named file can be a symlink: checked, never written through
+        result = check_file(path, display, ctx, replace(options, fix=None), explicit, data)
+        if any(applicable(f, options.fix) for f in result.findings):
+            result.infos.append(f"{display}: not fixed: it is a symlink, and themis-lint never writes "
+                                "through one; fix the file it points to")
         return result
     if data is None:
         try:
