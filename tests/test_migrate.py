@@ -454,8 +454,12 @@ def test_a_folder_inside_a_repository(tmp_path, monkeypatch) -> None:
     (tmp_path / "mono/web/README.md").write_text("# edited elsewhere in the repository\n")
     invoke("--diff-dir", "patches", f"mono/{api}")
     patch = tmp_path / "patches" / "mono__services__api.patch"
-    assert patch.read_text().startswith("diff --git a/config/themisdb.conf b/config/themisdb.conf\n")
-    subprocess.run(["git", "apply", "--check", str(patch)], cwd=tmp_path / "mono" / api, check=True)
+    # paths from the repository root: git skips patch paths outside the folder it runs in, and a
+    # folder-relative path would be outside (the patch would "apply" and change nothing)
+    assert patch.read_text().startswith(f"diff --git a/{api}/config/themisdb.conf b/{api}/config/themisdb.conf\n")
+    out = subprocess.run(["git", "apply", "-v", "--check", str(patch)], cwd=tmp_path / "mono" / api,
+                         capture_output=True, text=True, check=True)
+    assert "Skipped" not in out.stderr and "config/themisdb.conf" in out.stderr
     # the uncommitted edit in web/ is outside the folder: not a reason to refuse it
     assert invoke("--commit", f"mono/{api}").exit_code == 0
     assert git(tmp_path / "mono", "show", "--name-only", "--format=", "HEAD").split() == [

@@ -91,7 +91,7 @@ def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, rende
                 while name in used:  # `a/b` and `a__b` would share a name
                     name = name.removesuffix(".patch") + "-1.patch"
                 used.add(name)
-                write_new(os.path.join(req.diff_dir, name), patch_text(repo.diffs).encode())
+                write_new(os.path.join(req.diff_dir, name), patch_text(repo.diffs, _inside_repo(repo)).encode())
     if req.report:
         text = json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         write_new(req.report, text.encode())
@@ -111,6 +111,14 @@ def _quote(name: str) -> str:
         return name
     escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
     return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m[0]):03o}", escaped) + '"'
+
+
+def _inside_repo(repo: RepoRun) -> str:
+    """For a folder inside a git repository, the folder's path from the repository root: git reads
+    patch paths from the root (and `git apply` in the folder skips paths that are not below it)."""
+    if repo.top is None or os.path.samefile(repo.top, repo.root):
+        return ""
+    return os.path.relpath(repo.root, repo.top).replace(os.sep, "/") + "/"
 
 
 def patch_text(diffs: list[tuple[str, str]], prefix: str = "") -> str:
