@@ -5,6 +5,8 @@ the decoded text (docs/CONTRACTS.md). Parsing, offsets and string literals are i
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from themis_lint.analyzers import endpoints
@@ -225,6 +227,9 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
                       f"Rename to `{change['new']}`")
             message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB {ctx.pack.to_version}; "
                        f"use `{change['new']}()`")
+            if _defines(parsed.text, name):  # a wrapper or a test double: renaming the call alone breaks it
+                fix = None
+                message += f" (no fix: this file defines its own `{name}`; rename it with its callers)"
         else:
             change, fix = reports[name], None
             advice = change.get("advice") or "create a persistent index instead"
@@ -233,6 +238,13 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
         found.append(Finding(change.code, message, start, end, fix,
                              replacement_since=change.replacement_since))
     return found
+
+
+def _defines(text: str, name: str) -> bool:
+    """Does the file define `name` (a method, function or property function)?"""
+    n = re.escape(name)
+    return re.search(rf"\bfunction\s*\*?\s*{n}\b|(?:^|[;{{}}\s]){n}\s*\([^()]*\)\s*(?::[^{{;]*)?\{{"
+                     rf"|\b{n}\s*[:=]\s*(?:async\s*)?(?:function\b|\([^()]*\)\s*=>)", text, re.M) is not None
 
 
 def _for_js(change) -> bool:

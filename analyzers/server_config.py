@@ -212,7 +212,7 @@ def embedded_findings(text: str, path: str, ctx: Context) -> list[Finding]:
             doc = _parse(inner, name)
         except AnalysisError as exc:
             raise AnalysisError(f"embedded {name}: {exc.reason}", mapping.host(exc.offset)) from exc
-        found += [mapping.finding(f) for f in config_findings(doc, ctx, required=not _partial(doc))]
+        found += [mapping.finding(f) for f in config_findings(doc, ctx, required=not _partial(doc, name, ctx))]
     return found
 
 
@@ -230,12 +230,21 @@ def _embedded_blocks(text: str, ctx: Context | None):
             yield name, block[0], block[1]
 
 
-def _partial(doc: ConfigDoc | None) -> bool:
-    """RULES.md TH102: no required keys for an embedded fragment that is clearly partial: one
-    that sets keys of a single top-level section (an override such as `cache.maxSize` only)."""
+def _partial(doc: ConfigDoc | None, name: str = "", ctx: Context | None = None) -> bool:
+    """RULES.md TH102: no required keys for an embedded fragment that is clearly partial: one named
+    as an overlay (`overlay-files`, or `override`/`overlay`/`extra`/`patch`/`local` in its name), or
+    setting fewer than three keys, or keys of a single top-level section only."""
     if doc is None:
         return True
-    return len({e.full_key.split(".")[0] for e in doc.entries if not e.is_map}) < 2
+    if ctx is not None and glob_any(name, ctx.overlay_files):
+        return True
+    if any(hint in name.lower() for hint in _PARTIAL_HINTS):
+        return True
+    keys = [e.full_key for e in doc.entries if not e.is_map]
+    return len(keys) < 3 or len({k.split(".")[0] for k in keys}) < 2
+
+
+_PARTIAL_HINTS = ("override", "overlay", "extra", "patch", "local")
 
 
 class _BlockMap:
