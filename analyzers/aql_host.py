@@ -22,7 +22,6 @@ class HostString:
     query_call: bool = False
     known_aql: bool = False  # AQL by construction (an arangojs `aql` template), fragments included
     taken: str = ""  # quote characters the host cannot hold either (a `'...'` shell word around JSON)
-    format_template: bool = False  # a `.format` / `%` template: placeholders make a call report-only
 
 
 @dataclass

@@ -44,6 +44,13 @@ class _Site:
         first, last = self.call.args[k]
         return self.value.raw_slice(self.toks[first].start, self.toks[last].end)
 
+    def arg_source(self, k: int) -> str:
+        """An argument as the host writes it (substitutions included) when its text maps one to
+        one, else as the decoded query reads it (for messages)."""
+        first, last = self.call.args[k]
+        start, end = self.toks[first].start, self.toks[last].end
+        return self.value.raw_slice(start, end) if self.value.clean(start, end) else self.arg_text(k)
+
     def arg_tokens(self, k: int) -> list[Tok]:
         first, last = self.call.args[k]
         return self.toks[first:last + 1]
@@ -82,8 +89,6 @@ class _Site:
 
     def blocker(self) -> str | None:
         """Why no fix can be made whatever the form (host-level reasons)."""
-        if self.host.format_template and re.search(r"\{[^{}]*\}|%[(sdrf]", self.value.text[self.start:self.end]):
-            return "the string is a format template with placeholders inside the call"
         for k, (first, last) in enumerate(self.call.args):
             span = (self.toks[first].start, self.toks[last].end)
             for o in self.value.opaque:
@@ -146,9 +151,9 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
             return f"{head}; use `FOR v IN coll SEARCH ANALYZER(v.attr IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, "unexpected number of arguments"
         attribute = string_value(site.arg_tokens(1)[0]) if len(site.arg_tokens(1)) == 1 else None
         field = build.attribute_path(for_var, attribute, q) if attribute is not None else f"{for_var}.<attribute>"
-        query_text = site.arg_raw(2) if site.value.clean(*_arg_span(site, 2)) else site.arg_text(2)
+        query_text = site.arg_source(2)
         clause = build.search_clause(field, query_text, analyzer, q)
-        coll = site.arg_raw(0) if site.value.clean(*_arg_span(site, 0)) else site.arg_text(0)
+        coll = site.arg_source(0)
         message = f"{head}; use `{coll} {clause}`" + (f" then `LIMIT {site.arg_text(3)}`" if len(call.args) == 4 else "")
         reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2) or _quote_blocker(site)
         if attribute is None:
@@ -269,7 +274,7 @@ def _within(site: _Site) -> tuple[str, list | None, str | None]:
     radius = _operand(site, 3)
     for_var = _for_var(toks, call.name)
     if for_var is not None:  # collection form
-        coll = site.arg_raw(0) if site.value.clean(*_arg_span(site, 0)) else site.arg_text(0)
+        coll = site.arg_source(0)
         condition = build.geo_condition(for_var, lat, lon, radius, names, site.quote or "\"")
         message = f"{head}; use `{coll} FILTER {condition}`"
         if len(call.args) == 5:
@@ -281,7 +286,7 @@ def _within(site: _Site) -> tuple[str, list | None, str | None]:
             return message, None, reason
         return message, [(site.start, site.end, coll + site.separator(call.close) + "FILTER " + condition)], None
     first, last = call.args[0]
-    doc = _operand_text(site, 0)
+    doc = site.arg_source(0)
     if not P.is_simple_path(toks, first, last, site.pairs) and not site.is_opaque(0):
         doc = build.parenthesized(doc)
     condition = build.geo_condition(doc, lat, lon, radius, names, site.quote or "\"")
@@ -303,12 +308,8 @@ def _quoted_names(names: dict) -> bool:
     return any(build.attribute_path("d", str(names[k]), "'") != f"d.{names[k]}" for k in ("latitude", "longitude"))
 
 
-def _operand_text(site: _Site, k: int) -> str:
-    return site.arg_raw(k) if site.value.clean(*_arg_span(site, k)) else site.arg_text(k)
-
-
 def _operand(site: _Site, k: int, inside_array: bool = False) -> str:
-    text = _operand_text(site, k)
+    text = site.arg_source(k)
     if inside_array:
         return text
     first, last = site.call.args[k]

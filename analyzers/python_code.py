@@ -329,14 +329,12 @@ def _collection_arg(node: ast.Call) -> ast.expr | None:
 
 # ---- findings ----------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
-
-
 def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context) -> list[Finding]:
     """RULES.md TH201/TH202: paths at segment boundaries in the value of every string."""
     value, runs = decode_group(text, group)
-    if group[0].start in shape.templates:  # `{}` / `%s` placeholders are substitutions
-        value = _PLACEHOLDER.sub(lambda m: endpoints.SUBSTITUTION * len(m.group(0)), value)
+    kind = shape.templates.get(group[0].start)
+    if kind is not None:  # `{}` / `%s` placeholders are substitutions
+        value = _masked(value, runs, placeholder_spots(text, group, kind))
     found = []
     open_end = group[0].start in shape.open_ended  # `"/_admin/log/" + kind`
     for s, e, change in endpoints.find_paths(value, ctx, open_end):
@@ -349,6 +347,16 @@ def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context)
             finding.message = _with_collection(finding.message, shape.collections.get(group[0].start))
         found.append(finding)
     return found
+
+
+def _masked(value: str, runs, spots: list[tuple[int, int]]) -> str:
+    """`value` with the characters of template placeholders (host spans) as substitutions."""
+    chars = list(value)
+    for i in range(len(chars)):
+        at = host_start(runs, i)
+        if any(a <= at < b for a, b in spots):
+            chars[i] = endpoints.SUBSTITUTION
+    return "".join(chars)
 
 
 def _with_collection(message: str, collection: ast.expr | None) -> str:
@@ -365,13 +373,10 @@ def aql_findings(text: str, group: list[Piece], shape: Shape, aql, ctx: Context)
     """AQL inside the literal, handed to the AQL surface (docs/CONTRACTS.md host-string API)."""
     start = group[0].start
     kind = shape.templates.get(start)
-    # older builds of the AQL surface lack the field; the spots below cover them
-    supported = "format_template" in aql.HostString.__dataclass_fields__
-    extra = {"format_template": True} if kind and supported else {}
     parts = [aql.HostString(raw=text[p.body_start:p.body_end], offset=p.body_start, quote=p.quote,
                             multiline=len(p.quote) == 3, opaque=opaque_spans(text, p),
                             escapes=not p.is_raw, brace_escapes=p.is_f,
-                            query_call=start in shape.query_args, **extra)
+                            query_call=start in shape.query_args)
              for p in group]
     found = list(aql.find_in_host_strings(parts, ctx))
     if kind is not None:

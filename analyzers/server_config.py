@@ -58,12 +58,13 @@ def parse_error(text: str, path: str) -> str | None:
 
 
 def _several_documents(text: str) -> bool:
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    try:
-        return len([d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]) > 1
-    except (YAMLError, RecursionError):
+    from themis_lint import yaml_docs
+
+    try:  # the parse `_parse` just made, kept by yaml_docs: not parsed again
+        return len([d for d in yaml_docs.load_all(text) if d is not None]) > 1
+    except (YAMLError, AnalysisError):
         return False
 
 

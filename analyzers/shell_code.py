@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from themis_lint.analyzers.command_line import SHELL_SUFFIXES, exec_form, is_dockerfile, is_makefile
+from themis_lint.analyzers.command_line import (SHELL_SUFFIXES, SHELLS, exec_form, is_dockerfile, is_makefile,
+                                                shell_script)
 from themis_lint.analyzers.endpoints import find_paths, path_finding
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
@@ -19,7 +20,6 @@ from themis_lint.shell_words import Word, exact_region, split_commands, value_of
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
 CLIENTS = {"curl", "wget", "http", "https"}  # `http`/`https`: HTTPie
-SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh"}
 CURL_BODY = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json"}
 WGET_BODY = ("--post-data", "--body-data")
 DECLARERS = {"export", "local", "readonly", "declare", "typeset"}
@@ -173,11 +173,9 @@ def command_findings(source: str, commands: list[list[Word]], ctx: Context, path
 def nested_findings(source: str, words: list[Word], ctx: Context, path: str, depth: int) -> list[Finding]:
     """`sh -c '<script>'`: the script is followed when it stands as-is in the source."""
     found = []
-    for i, word in enumerate(words[:-2]):
-        option = words[i + 1].value
-        short = option.startswith("-") and not option.startswith("--")
-        if _program(word) in SHELLS and short and "c" in option:
-            script = words[i + 2]
+    for i, word in enumerate(words):  # anywhere in the command: `kubectl exec pod -- sh -c '...'`
+        script = shell_script(words[i:]) if _program(word) in SHELLS else None
+        if script is not None:
             base = exact_region(source, script)
             if base is not None:
                 inner = split_commands(source, base, base + len(script.value))

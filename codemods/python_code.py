@@ -33,9 +33,11 @@ def literal_value_fix(body_start: int, body_end: int, new: str, safety: Safety) 
 def without_fix_over(finding: Finding, spots: list[tuple[int, int]], why: str) -> Finding:
     """RULES.md TH401: a `.format`/`%` template whose placeholders sit inside the call is
     reported only."""
-    if finding.fix is None or not any(s < finding.end and finding.start < e for s, e in spots):
+    if not any(s < finding.end and finding.start < e for s, e in spots):
         return finding
-    return replace(finding, fix=None, message=f"{finding.message} (no fix: {why})")
+    # the placeholders are the reason, even where the AQL surface saw another one in them
+    message = finding.message.split(" (no automatic fix: ", 1)[0]
+    return replace(finding, fix=None, message=f"{message} (no fix: {why})")
 
 
 def without_fix(finding: Finding, why: str) -> Finding:

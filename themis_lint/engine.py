@@ -232,16 +232,21 @@ def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleTyp
 
 
 def check_file(path: str, display: str, ctx: Context, options: Options, explicit: bool = False,
-               data: bytes | None = None) -> FileResult:
-    """Read (unless `data` was read already), prefilter, analyze and (when fixing and allowed)
-    atomically write one file."""
+               data: bytes | None = None, modules: list[ModuleType] | None = None) -> FileResult:
+    """Read, prefilter, analyze and (when fixing and allowed) atomically write one file.
+
+    A caller that has read the file and prefiltered it already (the runner) passes `data` and
+    the surfaces that kept it: nothing is read or prefiltered twice.
+    """
     result = FileResult(path=display)
-    modules = surfaces.wanting(display, ctx)
+    prefiltered = data is not None and modules is not None
+    modules = modules if prefiltered else surfaces.wanting(display, ctx)
     if not modules:
         return result
     if options.fix is not None and options.write and os.path.islink(path):
         # only an explicitly named file can be a symlink: checked, never written through
-        result = check_file(path, display, ctx, replace(options, fix=None), explicit, data)
+        result = check_file(path, display, ctx, replace(options, fix=None), explicit, data,
+                            modules if prefiltered else None)
         if any(applicable(f, options.fix) for f in result.findings):
             result.infos.append(f"{display}: not fixed: it is a symlink, and themis-lint never writes "
                                 "through one; fix the file it points to")
@@ -258,7 +263,8 @@ def check_file(path: str, display: str, ctx: Context, options: Options, explicit
         except OSError as exc:
             result.errors.append(f"{display}: cannot read: {exc.strerror or exc}")
             return result
-    modules = surfaces.prefiltered(display, data, ctx, modules)
+    if not prefiltered:
+        modules = surfaces.prefiltered(display, data, ctx, modules)
     if not modules:
         return result
     try:

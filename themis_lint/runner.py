@@ -44,9 +44,10 @@ def check_target(target: Target, ctx: Context, options: Options, expected: str |
     digest = content_digest(data)
     if expected is not None and digest == expected:
         return SAME, st.st_size, st.st_mtime_ns, digest
-    if not surfaces.prefiltered(target.display, data, ctx, modules):
+    kept = surfaces.prefiltered(target.display, data, ctx, modules)
+    if not kept:
         return None, st.st_size, st.st_mtime_ns, digest
-    result = check_file(target.path, target.display, ctx, options, target.explicit, data=data)
+    result = check_file(target.path, target.display, ctx, options, target.explicit, data=data, modules=kept)
     return result, st.st_size, st.st_mtime_ns, digest
 
 
