@@ -15,3 +15,12 @@ def run(text: str, path: str, level: Safety | None = None, select=None, **settin
 def fix(text: str, path: str, level: Safety = Safety.UNSAFE, select=None, **settings) -> str:
     result = run(text, path, level, select, **settings)
     return text if result.fixed is None else result.fixed
+
+
+def invoke(*args: str, input=None):
+    """The CLI in-process (click's runner), exceptions raised rather than turned into exit codes."""
+    from click.testing import CliRunner
+
+    from themis_lint.cli import main
+
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)

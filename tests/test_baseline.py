@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from themis_lint.cli import main
+from tests.helpers import invoke
 
 CONF = ("server.statisticsEnabled: true\nquery.spillToDisk: true\nstorage.rocksdb.compression: lz4\n"
         "storage.journalSize: 32MB\ncache.maxSize: 1GB\n")
@@ -20,9 +19,6 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
-
-def invoke(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def codes(result) -> list[str]:

@@ -8,11 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from junitparser import Failure, JUnitXml
 
-from themis_lint.cli import main
 from themis_lint.output.github import escape_data, escape_property
+from tests.helpers import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_DIR = ROOT / ".ci" / "node"
@@ -29,9 +28,6 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
-
-def invoke(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def sarif(*args) -> dict:
@@ -197,4 +193,5 @@ def test_junit_control_characters_stay_well_formed(tmp_path, monkeypatch) -> Non
     (tmp_path / "themisdb.conf").write_bytes(b"cache.maxSize: \x01\n")
     monkeypatch.chdir(tmp_path)
     result = invoke("check", "--output-format", "junit", ".")
-    JUnitXml.fromstring(result.stdout.encode())
+    suites = JUnitXml.fromstring(result.stdout.encode())  # raises on malformed XML
+    assert suites.failures >= 1

@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from themis_lint.cli import main
+from tests.helpers import invoke
 
 CONF = "server.endpoint: tcp://0.0.0.0:8529\nstorage.journalSize: 32MB\nserver.requireAuthentication: true\n"
 FULL = "server.statisticsEnabled: true\nquery.spillToDisk: true\nstorage.rocksdb.compression: lz4\n"
@@ -18,9 +17,6 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
-
-def invoke(*args):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def test_text_report_one_line_per_category_and_manual_review(repo) -> None:

@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from themis_lint.cli import main
+from tests.helpers import invoke
 
 CONF = "server.endpoint: tcp://0.0.0.0:8529\r\nstorage.journalSize: 32MB   # WAL\r\n"
 
@@ -18,9 +17,6 @@ def cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
-
-def invoke(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def test_findings_are_reported_under_the_given_name(cwd) -> None:

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from themis_lint.cli import main
+from tests.helpers import invoke
 
 CONF = "server.endpoint: tcp://0.0.0.0:8529\nstorage.journalSize: 32MB   # WAL\n"
 
@@ -21,9 +20,6 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
-
-def invoke(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def test_text_output_and_exit_1(repo) -> None:

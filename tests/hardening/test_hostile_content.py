@@ -60,7 +60,8 @@ def hostile_tree(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_each_hostile_file_finishes_with_findings_or_th900(hostile_tree: Path, name: str) -> None:
     got = findings(hostile_tree, name)
-    assert all(f["code"].startswith("TH") for f in got)
+    # every file holds a trigger: it is either analysed (findings) or given up on (TH900), never dropped
+    assert got and all(f["code"].startswith("TH") for f in got)
 
 
 def test_hostile_files_are_never_half_written(hostile_tree: Path, tmp_path: Path) -> None:
