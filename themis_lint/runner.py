@@ -27,7 +27,8 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def check_target(target: Target, ctx: Context, options: Options, expected: str | None = None) -> Outcome:
+def check_target(target: Target, ctx: Context, options: Options, expected: str | None = None,
+                 hashing: bool = False) -> Outcome:
     """Read the file once, prefilter, analyse only when a trigger literal is there; `expected`
     is the cached digest of the file's bytes (its stat changed): equal bytes are not parsed."""
     modules = surfaces.wanting(target.display, ctx)
@@ -41,7 +42,7 @@ def check_target(target: Target, ctx: Context, options: Options, expected: str |
             data = handle.read()
     except OSError:
         return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1, ""
-    digest = content_digest(data)
+    digest = content_digest(data) if hashing or expected is not None else ""  # only a cache needs it
     if expected is not None and digest == expected:
         return SAME, st.st_size, st.st_mtime_ns, digest
     kept = surfaces.prefiltered(target.display, data, ctx, modules)
@@ -56,9 +57,9 @@ def _init(ctx: Context, options: Options) -> None:
     _worker_state = (ctx, options)
 
 
-def _work(item: tuple[Target, str | None]) -> Outcome:
+def _work(item: tuple[Target, str | None, bool]) -> Outcome:
     ctx, options = _worker_state
-    return check_target(item[0], ctx, options, item[1])
+    return check_target(item[0], ctx, options, item[1], item[2])
 
 
 def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
@@ -87,25 +88,28 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
             expected = cache.digest(key) if hit is False else None
         todo.append((target, expected))
     stored = []
-    for (target, _), (result, size, mtime, digest) in zip(todo, _process(todo, ctx, options, jobs)):
-        key = os.path.abspath(target.path)
-        if result == SAME:
-            result = cache.stored(key, target.display)
-            if result is False:  # the entry cannot be read back: analyse after all
-                result = check_target(target, ctx, options)[0]
+    outcomes = _process([(t, expected, cache is not None) for t, expected in todo], ctx, options, jobs)
+    for (target, _), (result, size, mtime, digest) in zip(todo, outcomes):
+        if cache is not None:
+            key = os.path.abspath(target.path)
+            if result == SAME:
+                result = cache.stored(key, target.display)
+                if result is False:  # the entry cannot be read back: analyse after all
+                    result = check_target(target, ctx, options)[0]
+            if size >= 0 and (result is None or not (result.errors or result.fixes_applied)):
+                stored.append((key, size, mtime, digest, result))
         if result is not None:
             done[target] = result
-        if size >= 0 and (result is None or not (result.errors or result.fixes_applied)):
-            stored.append((key, size, mtime, digest, result))
     if cache is not None:
         cache.put_many(stored)
         cache.close()
     return [done[t] for t in targets if t in done]
 
 
-def _process(todo: list[tuple[Target, str | None]], ctx: Context, options: Options, jobs: int) -> list[Outcome]:
+def _process(todo: list[tuple[Target, str | None, bool]], ctx: Context, options: Options,
+             jobs: int) -> list[Outcome]:
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        return [check_target(t, ctx, options, expected) for t, expected in todo]
+        return [check_target(t, ctx, options, expected, hashing) for t, expected, hashing in todo]
     chunk = max(1, min(128, len(todo) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
         return list(pool.map(_work, todo, chunksize=chunk))
