@@ -3,7 +3,7 @@ host-language string literals (the API in docs/CONTRACTS.md, "AQL host-string AP
 
 A query is decoded from its host literal into a value (aql_host), tokenized with the sqlglot AQL
 dialect (aql_tokens), structured by aql_parser, and each deprecated call becomes a finding whose
-edits are mapped back to host offsets (aql_rules; replacement text in codemods/aql.py).
+edits are mapped back to host offsets (aql_rules; replacement text in edits/aql.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Sequence
 from themis_lint.analyzers.aql_host import HostString, HostValue, decode, plain_value
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
-from themis_lint.packs import Change
 
 # sqlglot (aql_tokens), the parser and the rules are imported only when a query is analysed:
 # deciding whether a file wants this surface must not cost sqlglot's import time
@@ -25,13 +24,6 @@ __all__ = ["HostString", "HostValue", "could_hold_aql", "find_in_host_string", "
 
 # ----------------------------------------------------------------------------- public API
 
-def deprecated_functions(ctx: Context | None) -> dict[str, Change]:
-    """Upper-case AQL function name -> its enabled rewrite-aql-function change."""
-    if ctx is None:
-        return {}
-    return {c["function"].upper(): c for c in ctx.changes("rewrite-aql-function")}
-
-
 def could_hold_aql(text: str, ctx: Context | None = None) -> bool:
     """Cheap test: a deprecated function name followed by `(` (case-insensitive)."""
     return _call_pattern(ctx).search(text) is not None
@@ -41,7 +33,7 @@ _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
 
 
 def _call_pattern(ctx: Context | None) -> re.Pattern:
-    names = tuple(sorted(deprecated_functions(ctx))) if ctx is not None else ("FULLTEXT", "WITHIN")
+    names = tuple(sorted(ctx.aql_functions())) if ctx is not None else ("FULLTEXT", "WITHIN")
     if names not in _PATTERNS:
         alternation = "|".join(re.escape(n) for n in names) or "(?!)"
         _PATTERNS[names] = re.compile(rf"(?i)(?<![\w.:@`$])(?:{alternation})\s*\(")
@@ -54,7 +46,7 @@ def find_in_host_string(host: HostString, ctx: Context) -> list[Finding]:
 
 def find_in_host_strings(parts: Sequence[HostString], ctx: Context) -> list[Finding]:
     """Findings (host offsets) for the AQL in one host string value made of `parts`."""
-    if not parts or not deprecated_functions(ctx):
+    if not parts or ctx is None or not ctx.aql_functions():
         return []
     if not any(could_hold_aql(p.raw, ctx) for p in parts) and len(parts) == 1:
         return []
@@ -74,7 +66,7 @@ def find_in_host_strings(parts: Sequence[HostString], ctx: Context) -> list[Find
 
 def find_in_json_queries(text: str, base: int, ctx: Context, path: str = "", taken: str = "") -> list[Finding]:
     """Every string `"query"` member of the JSON `text` (at host offset `base`)."""
-    from themis_lint import json_spans
+    from themis_lint.parse import json_spans
 
     if not could_hold_aql(text, ctx):
         return []

@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass
 
 from themis_lint.analyzers import aql_parser as P
-from themis_lint.analyzers.aql import deprecated_functions
 from themis_lint.analyzers.aql_host import HostString, HostValue
 from themis_lint.analyzers.aql_tokens import BIND, IDENT, STRING, WORD, Tok, string_value
-from themis_lint.codemods import aql as build
+from themis_lint.edits import aql as build
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
 from themis_lint.packs import Change
@@ -104,7 +103,7 @@ class _Site:
 
 
 def find_calls_in(value: HostValue, toks: list[Tok], pairs: dict[int, int], ctx: Context) -> list[Finding]:
-    functions = deprecated_functions(ctx)
+    functions = ctx.aql_functions()
     found: list[Finding] = []
     for call in P.find_calls(toks, frozenset(functions), pairs):
         change = functions[toks[call.name].upper]

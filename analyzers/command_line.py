@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from themis_lint import json_spans
+from themis_lint.parse import json_spans
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
-from themis_lint.shell_words import Word, exact_region, raw_offset, split_commands
+from themis_lint.parse.shell_words import Word, exact_region, raw_offset, split_commands
 
 NAME = "command_line"
 CODES = ("TH101", "TH103")
@@ -421,7 +421,7 @@ def yaml_findings(text: str, ctx: Context) -> list[Finding]:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
 
-    from themis_lint import yaml_docs
+    from themis_lint.parse import yaml_docs
 
     try:
         docs = yaml_docs.load_all(text)  # shared with the server-config surface

@@ -8,10 +8,10 @@ config file that does not parse is left to that surface's TH900.
 """
 from __future__ import annotations
 
-from themis_lint import json_spans
+from themis_lint.parse import json_spans
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
-from themis_lint.codemods import data_files as edits
+from themis_lint.edits import data_files as edits
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
 from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
@@ -149,10 +149,9 @@ def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
     """`"query"` members (request bodies, saved queries) go to the AQL surface."""
     if not (ctx.enabled("TH401") or ctx.enabled("TH402")) or '"query"' not in text:
         return []
-    from themis_lint import surfaces
+    from themis_lint.analyzers import aql
 
-    aql = surfaces.load("aql")
-    if aql is None or not aql.could_hold_aql(text):
+    if not aql.could_hold_aql(text):
         return []
     return aql.find_in_json_queries(text, 0, ctx, path)
 

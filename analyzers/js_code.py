@@ -13,7 +13,7 @@ from themis_lint.analyzers import endpoints
 from themis_lint.analyzers.js_syntax import (  # Offsets: re-exported for tests
     Literal, Offsets, Parsed, callee_names, decode, grammar_of, key_name, literal, literals, named_args,
     parse, tools)
-from themis_lint.codemods import js_code as edits
+from themis_lint.edits import js_code as edits
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
 

@@ -19,7 +19,7 @@ from themis_lint.analyzers.python_literals import (  # names re-exported for tes
     make_piece, opaque_spans, raw_body, scan_tokens)
 from themis_lint.analyzers.python_indexes import (helper_findings, index_findings, is_python_helper,
                                                   own_method)
-from themis_lint.codemods.python_code import fits_literal, lossless_problem, without_fix_over
+from themis_lint.edits.python_code import fits_literal, lossless_problem, without_fix_over
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from themis_lint.codemods.python_code import literal_value_fix, rename_fix
+from themis_lint.edits.python_code import literal_value_fix, rename_fix
 from themis_lint.context import Context
 from themis_lint.model import Finding, Safety
 

@@ -9,8 +9,8 @@ import bisect
 import difflib
 import re
 
-from themis_lint.analyzers.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
-from themis_lint.codemods import server_config as edits
+from themis_lint.parse.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
+from themis_lint.edits import server_config as edits
 from themis_lint.context import Context, glob_any
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.text import newline_of
@@ -60,7 +60,7 @@ def parse_error(text: str, path: str) -> str | None:
 def _several_documents(text: str) -> bool:
     from ruamel.yaml.error import YAMLError
 
-    from themis_lint import yaml_docs
+    from themis_lint.parse import yaml_docs
 
     try:  # the parse `_parse` just made, kept by yaml_docs: not parsed again
         return len([d for d in yaml_docs.load_all(text) if d is not None]) > 1

@@ -15,7 +15,7 @@ from themis_lint.analyzers.command_line import (SHELL_SUFFIXES, SHELLS, exec_for
 from themis_lint.analyzers.endpoints import find_paths, path_finding
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.shell_words import Word, exact_region, split_commands, value_offsets
+from themis_lint.parse.shell_words import Word, exact_region, split_commands, value_offsets
 
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
@@ -206,9 +206,9 @@ def _body_words(words: list[Word]) -> list[tuple[Word, int]]:
 
 
 def _aql():
-    from themis_lint import surfaces
+    from themis_lint.analyzers import aql
 
-    return surfaces.load("aql")
+    return aql
 
 
 def body_findings(source: str, words: list[Word], ctx: Context, path: str) -> list[Finding]:

@@ -512,7 +512,7 @@ def markdown(rows: list[dict], quality: dict) -> str:
 def main() -> None:
     # bytecode for the checkout, as `pip install` would write it for a wheel
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "themis_lint"), str(REPO / "analyzers"),
-                    str(REPO / "codemods"), str(REPO / "rules")], check=False)
+                    str(REPO / "edits"), str(REPO / "rules")], check=False)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.splitlines()[1:]))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from themis_lint.context import default_context
-from themis_lint.engine import FileResult, Options, check_source
+from themis_lint.pipeline import FileResult, Options, check_source
 from themis_lint.model import Safety
 
 

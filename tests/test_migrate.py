@@ -17,7 +17,8 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
-from themis_lint import migrate
+from themis_lint.migrate import files as migrate_files
+from themis_lint.migrate import run as migrate
 from themis_lint.cli import main
 
 CONF = "storage:\n  journalSize: 32MB\nserver:\n  requireAuthentication: true\n  port: 8529\n"
@@ -142,7 +143,7 @@ def test_file_changed_between_read_and_write_is_not_written(fleet, monkeypatch) 
             with open(path, "w") as handle:
                 handle.write(edited)
 
-    monkeypatch.setattr(migrate, "before_write", someone_edits)
+    monkeypatch.setattr(migrate_files, "before_write", someone_edits)
     result = invoke("--jobs", "1", "--report", "r.json", "clean")
     assert result.exit_code == 1
     assert (fleet / "clean/scripts/start.sh").read_text() == edited
@@ -369,7 +370,7 @@ def interrupt_after_first_write(monkeypatch, signum: int) -> None:
             sent.append(path)
             os.kill(os.getpid(), signum)
 
-    monkeypatch.setattr(migrate, "before_write", send)
+    monkeypatch.setattr(migrate_files, "before_write", send)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -390,7 +391,7 @@ def test_commit_after_an_interrupted_run_takes_both_runs_files(fleet, monkeypatc
     assert invoke("--jobs", "1", "--commit", "clean").exit_code == 130
     repo = fleet / "clean"
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"  # no commit after a stop
-    monkeypatch.setattr(migrate, "before_write", lambda path: None)
+    monkeypatch.setattr(migrate_files, "before_write", lambda path: None)
     assert invoke("--jobs", "1", "--commit", "clean").exit_code == 0  # its own changes are not "dirty"
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["config/themisdb.conf",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from junitparser import Failure, JUnitXml
 
-from themis_lint.output.github import escape_data, escape_property
+from themis_lint.report.github import escape_data, escape_property
 from tests.helpers import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,8 +149,8 @@ def test_github_escapes_properties_and_data(repo) -> None:
 def test_github_info_is_a_notice() -> None:
     from themis_lint.context import default_context
     from themis_lint.model import Finding
-    from themis_lint.output import Report
-    from themis_lint.output.github import render
+    from themis_lint.report import Report
+    from themis_lint.report.github import render
     from themis_lint.packs import Rule
 
     ctx = default_context()

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from themis_lint import surfaces
 from themis_lint.context import default_context
-from themis_lint.engine import Options, check_source
+from themis_lint.pipeline import Options, check_source
 from themis_lint.model import Safety
 from themis_lint.packs import load_catalogue
 

@@ -136,7 +136,7 @@ def prune(path: str, entries: list[Entry], stale: list[Entry]) -> None:
 
 def stale_findings(path: str, stale: list[Entry]) -> list[Finding]:
     """TH901 findings in the baseline file, one per stale entry, at the entry's object."""
-    from themis_lint import json_spans
+    from themis_lint.parse import json_spans
     from themis_lint.model import Edit, Fix, Safety
     from themis_lint.text import LineIndex
 

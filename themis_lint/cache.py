@@ -12,7 +12,7 @@ import sqlite3
 
 from themis_lint import __version__
 from themis_lint.context import Context
-from themis_lint.engine import FileResult, Options
+from themis_lint.pipeline import FileResult, Options
 from themis_lint.model import Edit, Finding, Fix, Safety
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import click
 
-from themis_lint.cli import Setup, UsageProblem
-from themis_lint.engine import FileResult, Options, SurfaceCrash, check_source
+from themis_lint.project import ProjectError, Setup
+from themis_lint.pipeline import FileResult, Options, SurfaceCrash, check_source
 from themis_lint.model import Safety, Severity
-from themis_lint.output import Report
+from themis_lint.report import Report
 
 FORMAT_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit"}
 
@@ -39,7 +39,7 @@ class CheckRequest:
 
 
 def engine_options(req: CheckRequest) -> Options:
-    from themis_lint.engine import DEFAULT_MAX_FILE_SIZE
+    from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE
     from themis_lint.packs import PackError, short
 
     level = None if not req.fix else (Safety.UNSAFE if req.unsafe else Safety.SAFE)
@@ -48,16 +48,16 @@ def engine_options(req: CheckRequest) -> Options:
         try:
             keep = short(req.keep_compatible_with)
         except PackError as exc:
-            raise UsageProblem(f"--keep-compatible-with: {exc}") from exc
+            raise ProjectError(f"--keep-compatible-with: {exc}") from exc
     return Options(fix=level, write=not req.diff and not req.stdin_filename, keep_compatible_with=keep,
                    max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
 
 
 def renderer(name: str):
     try:
-        return importlib.import_module(f"themis_lint.output.{FORMAT_MODULES[name]}").render
+        return importlib.import_module(f"themis_lint.report.{FORMAT_MODULES[name]}").render
     except ModuleNotFoundError as exc:
-        raise UsageProblem(f"--output-format {name} is not available in this build") from exc
+        raise ProjectError(f"--output-format {name} is not available in this build") from exc
 
 
 def run_check(setup: Setup, req: CheckRequest) -> int:
@@ -138,7 +138,7 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
                 click.echo(f"themis-lint: wrote {count} finding(s) to {req.write_baseline}", err=True)
         entries = baseline.load(req.baseline or req.write_baseline)
     except baseline.BaselineError as exc:
-        raise UsageProblem(str(exc)) from exc
+        raise ProjectError(str(exc)) from exc
     new, stale = baseline.split(findings, entries)
     # judged only where this run looked: its paths and its enabled codes
     scope = [req.stdin_filename] if req.stdin_filename else req.paths
@@ -186,7 +186,7 @@ def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> i
     try:
         decoded = decode(data, name)
     except DecodeError as exc:
-        from themis_lint.engine import _th900
+        from themis_lint.pipeline import _th900
 
         result = FileResult(path=name, findings=[_th900(name, str(exc))] if setup.ctx.enabled("TH900") else [])
         if req.fix and not req.diff:
@@ -275,7 +275,7 @@ def add_unused_suppressions(targets: list, results: list[FileResult], ctx, optio
 def unused_in_text(text: str, path: str, ctx, modules: list, options: Options) -> tuple[list, str | None, int]:
     """(TH901 findings left, the text with their fixes applied or None, how many fixes)."""
     from themis_lint import suppress
-    from themis_lint.engine import analyze, applicable, apply_fixes, choose
+    from themis_lint.pipeline import analyze, applicable, apply_fixes, choose
     from themis_lint.text import LineIndex
 
     marks = suppress.parse(text)
@@ -330,3 +330,28 @@ def _record_fix(result: FileResult, real_path: str, data: bytes, decoded, new_te
         result.fixed = new_text
     result.fixes_applied += count
     result.applied_codes["TH901"] = result.applied_codes.get("TH901", 0) + count
+
+
+def run_report(setup: Setup, req: CheckRequest) -> int:
+    """`themis-lint report`: the compatibility report over the same pipeline as `check`."""
+    from themis_lint.report import compat
+
+    pack = setup.ctx.pack
+    if not setup.chain:
+        click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
+        results, errors = [], []
+    else:
+        results, errors = collect(setup, req, engine_options(req))
+    for r in results:
+        errors += r.errors
+        if not req.quiet:
+            for line in r.infos:
+                click.echo(f"themis-lint: {line}", err=True)
+    for line in errors:
+        click.echo(f"themis-lint: error: {line}", err=True)
+    findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
+    categories = compat.summarise(findings, setup.catalogue)
+    files = len({f.path for f in findings})
+    render = compat.render_json if req.output_format == "json" else compat.render_text
+    click.echo(render(pack, categories, files), nl=False)
+    return exit_code(req, findings, errors, results)

@@ -1,10 +1,8 @@
 """The `themis-lint` command (CLI.md). Heavy modules are imported only inside commands."""
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-from dataclasses import dataclass
 
 import click
 
@@ -22,17 +20,6 @@ class UsageProblem(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"themis-lint: error: {self.message}", err=True)
-
-
-@dataclass
-class Setup:
-    """Everything a command needs that options and project config decide."""
-
-    ctx: object
-    chain: list
-    settings: object
-    excludes: list[str]
-    catalogue: dict
 
 
 def common_options(func):
@@ -59,91 +46,20 @@ def common_options(func):
     return func
 
 
-def _split(values) -> list[str]:
-    return [v.strip().upper() for value in values or () for v in value.split(",") if v.strip()]
+class Group(click.Group):
+    """Every command lives here and imports its part only when it runs (keeps --version fast);
+    the parts raise ProjectError, which is a usage error here (exit 2, one line)."""
+
+    def invoke(self, ctx):
+        from themis_lint.project import ProjectError
+
+        try:
+            return super().invoke(ctx)
+        except ProjectError as exc:
+            raise UsageProblem(str(exc)) from exc
 
 
-def resolve_selection(catalogue: dict, select: list[str] | None, extend: list[str], ignore: list[str]) -> frozenset:
-    """Codes enabled: a selection (default: every rule on by default) plus extensions minus ignores."""
-    for code in [*(select or []), *extend, *ignore]:
-        if code != "ALL" and not any(c.startswith(code) for c in catalogue):
-            hint = difflib.get_close_matches(code, catalogue, n=1)
-            raise UsageProblem(f"unknown rule code {code!r}" + (f" (did you mean {hint[0]}?)" if hint else ""))
-
-    def matching(prefixes):
-        return {c for c in catalogue if any(p == "ALL" or c.startswith(p) for p in prefixes)}
-
-    base = matching(select) if select else {c for c, r in catalogue.items() if r.default}
-    return frozenset((base | matching(extend)) - matching(ignore))
-
-
-def load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths) -> Setup:
-    from pathlib import Path
-
-    from themis_lint import packs, settings
-    from themis_lint.context import Context
-    from themis_lint.discovery import DEFAULT_EXCLUDES
-
-    try:
-        conf = settings.load(config_path or settings.find_config(os.getcwd()))
-        catalogue = packs.load_catalogue()
-        available = packs.available_packs(catalogue, [Path(p) for p in pack_paths])
-        frm = from_version or conf.get("from")
-        to = to_version or conf.get("to")
-        chain = packs.resolve_chain(available, frm, to)
-    except (settings.SettingsError, packs.PackError) as exc:
-        raise UsageProblem(str(exc)) from exc
-    pack = packs.merge(chain, frm, to)
-    selected = resolve_selection(catalogue, _split(select) or [c.upper() for c in conf.get("select", [])] or None,
-                                 _split(extend_select) + [c.upper() for c in conf.get("extend-select", [])],
-                                 _split(ignore) + [c.upper() for c in conf.get("ignore", [])])
-    rule_options = _rule_options(conf, pack, catalogue)
-    ctx = Context(pack=pack, catalogue=catalogue, selected=selected,
-                  config_files=list(conf.get("config-files", pack.config_files)),
-                  overlay_files=list(conf.get("overlay-files", [])),
-                  query_functions=list(conf.get("query-functions", pack.query_functions)),
-                  known_keys=list(conf.get("known-keys", [])), rule_options=rule_options,
-                  per_file_ignores={k: [c.upper() for c in v] for k, v in conf.get("per-file-ignores", {}).items()})
-    excludes = list(conf.get("exclude", DEFAULT_EXCLUDES)) + list(conf.get("extend-exclude", []))
-    return Setup(ctx, chain, conf, excludes, catalogue)
-
-
-def _rule_options(conf, pack, catalogue) -> dict:
-    options = {}
-    for code, values in conf.get("rules", {}).items():
-        if code not in catalogue:
-            raise UsageProblem(f"{conf.path}: [rules.{code}]: unknown rule code")
-        known = pack.rule_defaults(code)
-        for key in values:
-            if key not in known:
-                hint = difflib.get_close_matches(key, known, n=1)
-                raise UsageProblem(f"{conf.path}: [rules.{code}]: unknown option {key!r}"
-                                   + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-        options[code] = dict(values)
-    return options
-
-
-# commands that live in their own modules, imported only when invoked (fast --version)
-LAZY_COMMANDS = {"report": "themis_lint.compat_report:report", "migrate": "themis_lint.migrate:migrate"}
-
-
-class LazyGroup(click.Group):
-    def list_commands(self, ctx) -> list[str]:
-        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
-
-    def get_command(self, ctx, name):
-        if name in LAZY_COMMANDS:
-            import importlib
-
-            module, attr = LAZY_COMMANDS[name].split(":")
-            try:
-                return getattr(importlib.import_module(module), attr)
-            except ModuleNotFoundError:
-                return None
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="themis-lint", message="%(prog)s %(version)s")
 def main() -> None:
     """Find and rewrite ThemisDB upgrade breakage in client repositories."""
@@ -176,6 +92,8 @@ def check(paths, from_version, to_version, select, extend_select, ignore, config
 
     if report_unused_suppressions:  # like --extend-select TH901; an explicit --ignore still wins
         extend_select = (*extend_select, UNUSED_SUPPRESSION)
+    from themis_lint.project import load_setup
+
     setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
     request = CheckRequest(paths=list(paths) or ["."], fix=fix or diff, unsafe=unsafe_fixes, diff=diff,
                            output_format=output_format, fail_on=fail_on, exit_zero=exit_zero,
@@ -192,6 +110,8 @@ def check(paths, from_version, to_version, select, extend_select, ignore, config
 @click.option("--pack", "pack_paths", multiple=True, type=click.Path(dir_okay=False))
 def rules_command(from_version, to_version, pack_paths) -> None:
     """The rules of the selected pack(s): code, slug, severity, fix safety, one line."""
+    from themis_lint.project import load_setup
+
     setup = load_setup(from_version, to_version, (), (), (), None, pack_paths)
     pack = setup.ctx.pack
     if not pack.changes:
@@ -230,3 +150,63 @@ def packs_command(pack_paths) -> None:
         raise UsageProblem(str(exc)) from exc
     for pack in available:
         click.echo(f"{pack.from_version} → {pack.to_version}  {pack.name}  ({len(pack.changes)} changes)")
+
+
+@main.command("report")
+@click.argument("paths", nargs=-1, type=click.Path())
+@common_options
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+def report(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
+           no_progress, no_cache, color, max_file_size, output_format, fail_on, exit_zero) -> None:
+    """The compatibility report: one line per category, then the manual-review items."""
+    from themis_lint.checking import CheckRequest, run_report
+
+    from themis_lint.project import load_setup
+
+    setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
+    req = CheckRequest(paths=list(paths) or ["."], output_format=output_format, fail_on=fail_on,
+                       exit_zero=exit_zero, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
+                       max_file_size=max_file_size, no_cache=no_cache)
+    sys.exit(run_report(setup, req))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@common_options
+@click.option("--safe-only", is_flag=True, help="Apply safe fixes only (default: unsafe ones too).")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print the diff.")
+@click.option("--diff-dir", type=click.Path(file_okay=False),
+              help="With or without --dry-run: write one .patch per repository here, change nothing.")
+@click.option("--shard", metavar="K/N", help="Take the K-th (0-based) of N slices of the given paths.")
+@click.option("--allow-dirty", is_flag=True, help="Also migrate git work trees with uncommitted changes.")
+@click.option("--commit", "do_commit", is_flag=True, help="Commit each repository's changes on a new branch.")
+@click.option("--branch", metavar="NAME", help="Branch for --commit (default themis-lint/FROM-to-TO).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write a JSON report here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML report here.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when something needs a person.")
+def migrate(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
+            no_progress, no_cache, color, max_file_size, safe_only, dry_run, diff_dir, shard, allow_dirty,
+            do_commit, branch, report_path, html_path, exit_zero) -> None:
+    """Apply every fix across many repositories: the bulk upgrade codemod."""
+    import subprocess
+
+    from themis_lint.migrate.run import MigrateRequest, parse_shard, run_migrate
+
+    parsed_shard = parse_shard(shard) if shard is not None else None
+    if do_commit and (dry_run or diff_dir):
+        raise UsageProblem("--commit cannot be combined with --dry-run or --diff-dir")
+    from themis_lint.project import load_setup
+
+    setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
+    pack = setup.ctx.pack
+    branch = branch or f"themis-lint/{pack.from_version}-to-{pack.to_version}"
+    if do_commit and subprocess.run(["git", "check-ref-format", "--branch", branch],
+                                    capture_output=True, check=False).returncode != 0:
+        raise UsageProblem(f"--branch {branch!r} is not a valid branch name")
+    req = MigrateRequest(paths=list(paths) or ["."], safe_only=safe_only, dry_run=dry_run, diff_dir=diff_dir,
+                         jobs=jobs or os.cpu_count() or 1, shard=parsed_shard, allow_dirty=allow_dirty,
+                         commit=do_commit, branch=branch, report=report_path, html=html_path, quiet=quiet,
+                         progress=not no_progress, exit_zero=exit_zero, max_file_size=max_file_size)
+    sys.exit(run_migrate(setup, req))

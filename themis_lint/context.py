@@ -32,6 +32,10 @@ class Context:
     def changes(self, primitive: str, enabled_only: bool = True) -> list[Change]:
         return [c for c in self.pack.of(primitive) if not enabled_only or self.enabled(c.code)]
 
+    def aql_functions(self) -> dict[str, Change]:
+        """Upper-case AQL function name -> its enabled rewrite-aql-function change."""
+        return {c["function"].upper(): c for c in self.changes("rewrite-aql-function")}
+
     def per_file_ignored(self, path: str, code: str) -> bool:
         """CLI.md `per-file-ignores`: glob -> codes (or prefixes) ignored in matching files."""
         for pattern, codes in self.per_file_ignores.items():

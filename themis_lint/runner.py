@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from themis_lint import surfaces
 from themis_lint.context import Context
 from themis_lint.discovery import Target
-from themis_lint.engine import FileResult, Options, applicable, check_file
+from themis_lint.pipeline import FileResult, Options, applicable, check_file
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
 SAME = "same"  # the bytes match the cached entry's digest: reuse its result

@@ -7,7 +7,7 @@ from themis_lint.analyzers import aql
 from themis_lint.analyzers.aql import HostString, find_in_host_string, find_in_host_strings, find_in_json_queries
 from themis_lint.analyzers.aql_tokens import ERROR, lex
 from themis_lint.context import default_context
-from themis_lint.engine import Options, check_source
+from themis_lint.pipeline import Options, check_source
 from themis_lint.model import Safety
 
 CTX = default_context()

@@ -5,7 +5,7 @@ import pytest
 
 from themis_lint.analyzers import command_line
 from themis_lint.model import Safety
-from themis_lint.shell_words import split_commands
+from themis_lint.parse.shell_words import split_commands
 
 from tests.helpers import fix, run
 

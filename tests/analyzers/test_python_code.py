@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tests.helpers import fix, run
 from themis_lint.analyzers import python_code as pc
 from themis_lint.context import default_context
-from themis_lint.engine import Options, check_file
+from themis_lint.pipeline import Options, check_file
 from themis_lint.model import Safety
 
 ACCEPTANCE = Path("/work/shared/acceptance")
@@ -220,7 +220,7 @@ def test_libcst_checks_only_files_that_get_a_fix() -> None:
     import sys
 
     probe = ("import sys; from themis_lint.context import default_context; "
-             "from themis_lint.engine import Options, check_source; from themis_lint.model import Safety; "
+             "from themis_lint.pipeline import Options, check_source; from themis_lint.model import Safety; "
              "ctx = default_context(); text = 'requests.get(\"/_api/collection/create\")\\n'; "
              "check_source(text, 'a.py', ctx, Options()); found = 'libcst' in sys.modules; "
              "out = check_source(text, 'a.py', ctx, Options(fix=Safety.SAFE)).fixed; "

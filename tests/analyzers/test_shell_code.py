@@ -8,7 +8,7 @@ import pytest
 from themis_lint.analyzers import shell_code
 from themis_lint.context import default_context
 from themis_lint.model import Safety
-from themis_lint.shell_words import split_commands
+from themis_lint.parse.shell_words import split_commands
 
 from tests.helpers import fix, run
 

@@ -203,7 +203,7 @@ def test_cache_reuses_a_result_when_only_the_stat_changed(repo, monkeypatch) -> 
     first = invoke("check", "--output-format", "json", ".").output
     conf = repo / "themisdb.conf"
     os.utime(conf, ns=(1_000_000_000, 1_000_000_000))  # same bytes, another mtime
-    import themis_lint.engine as engine
+    import themis_lint.pipeline as engine
 
     def no_parse(*args, **kwargs):
         raise AssertionError("an unchanged file was parsed again")

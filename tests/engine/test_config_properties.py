@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from themis_lint.analyzers import server_config
 from themis_lint.context import default_context
-from themis_lint.engine import Options, check_source
+from themis_lint.pipeline import Options, check_source
 from themis_lint.model import Safety
 
 KEYS = ["storage.journalSize", "cache.maxSize", "server.maximalQueueSize", "server.requireAuthentication",

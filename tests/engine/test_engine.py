@@ -7,7 +7,7 @@ import stat
 
 from themis_lint import surfaces
 from themis_lint.context import default_context
-from themis_lint.engine import FileResult, Options, _one_pass, apply_fixes, check_file, check_source, choose
+from themis_lint.pipeline import FileResult, Options, _one_pass, apply_fixes, check_file, check_source, choose
 from themis_lint.model import Edit, Finding, Fix, Safety
 
 from tests.helpers import fix, run
@@ -100,7 +100,7 @@ def test_check_file_writes_atomically_keeping_mode_bom_and_newlines(tmp_path) ->
 def test_a_file_changed_between_read_and_write_is_not_written(tmp_path, monkeypatch) -> None:
     path = tmp_path / "themisdb.conf"
     path.write_text(FLAT + "cache.maxSize: 1GB\n")
-    import themis_lint.engine as engine
+    import themis_lint.pipeline as engine
 
     real = engine.check_source
 

@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 
 from themis_lint import surfaces
 from themis_lint.context import default_context
-from themis_lint.engine import Options, check_source
+from themis_lint.pipeline import Options, check_source
 from themis_lint.model import Safety
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from themis_lint.context import default_context
-from themis_lint.engine import Options, check_file
+from themis_lint.pipeline import Options, check_file
 from themis_lint.model import Safety
 
 OLD = "storage:\n  journalSize: 32MB\n"
@@ -28,7 +28,7 @@ def test_a_file_replaced_by_a_symlink_before_the_write_is_not_written_through(tm
     path = tmp_path / "root" / "themisdb.conf"
     path.parent.mkdir()
     path.write_text(OLD)
-    import themis_lint.engine as engine
+    import themis_lint.pipeline as engine
 
     real = engine.check_source
 

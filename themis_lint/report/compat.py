@@ -2,7 +2,7 @@
 
 One line per category with ✓ (nothing), ⚠ (warnings only) or ✗ (errors), counts and how many
 findings `--fix` repairs, the distinct findings under it, then the pack's manual-review items.
-The findings come from `checking.collect`, the same pipeline as `check`.
+The findings come from `checking.collect`, the same pipeline as `check`; `checking.run_report` runs it.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import click
 
-from themis_lint.cli import common_options, load_setup
 from themis_lint.model import Finding, Safety
 
 CATEGORIES = ("Configuration", "API", "Indexes", "Queries")
@@ -101,39 +100,3 @@ def render_json(pack, categories: list[Category], files: int) -> str:
         "manual_review": [{"category": item.get("category"), "text": item["text"]} for item in pack.manual_review],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-@click.command("report")
-@click.argument("paths", nargs=-1, type=click.Path())
-@common_options
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-def report(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
-           no_progress, no_cache, color, max_file_size, output_format, fail_on, exit_zero) -> None:
-    """The compatibility report: one line per category, then the manual-review items."""
-    from themis_lint.checking import CheckRequest, collect, engine_options, exit_code
-
-    setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
-    req = CheckRequest(paths=list(paths) or ["."], output_format=output_format, fail_on=fail_on,
-                       exit_zero=exit_zero, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
-                       max_file_size=max_file_size, no_cache=no_cache)
-    pack = setup.ctx.pack
-    if not setup.chain:
-        click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
-        results, errors = [], []
-    else:
-        results, errors = collect(setup, req, engine_options(req))
-    for r in results:
-        errors += r.errors
-        if not quiet:
-            for line in r.infos:
-                click.echo(f"themis-lint: {line}", err=True)
-    for line in errors:
-        click.echo(f"themis-lint: error: {line}", err=True)
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
-    categories = summarise(findings, setup.catalogue)
-    files = len({f.path for f in findings})
-    render = render_json if output_format == "json" else render_text
-    click.echo(render(pack, categories, files), nl=False)
-    sys.exit(exit_code(req, findings, errors, results))

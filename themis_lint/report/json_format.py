@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from themis_lint.model import Finding
-from themis_lint.output import Report, rule_url
+from themis_lint.report import Report, rule_url
 
 
 def finding_dict(f: Finding, report: Report) -> dict:

@@ -1,7 +1,7 @@
 """What `themis-lint migrate` shows and writes: the progress display while it runs, then the patches,
 the report files and the closing text table (docs/migrate.md).
 
-The report itself (JSON data, HTML page, text table) is built in migrate_report.
+The report itself (JSON data, HTML page, text table) is built in themis_lint.report.migrate.
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from themis_lint.migrate_git import write_new
+from themis_lint.migrate.git import write_new
 
 if TYPE_CHECKING:
-    from themis_lint.migrate import FileOutcome, MigrateRequest, RepoRun
+    from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun
 
 
 class Progress:
@@ -69,7 +69,7 @@ def progress_mode(req: MigrateRequest) -> str:
 
 def show_results(repos: list[RepoRun], report: dict, req: MigrateRequest, signum: int | None) -> None:
     """The patches and report files asked for, the closing table, and after a stop how to finish."""
-    from themis_lint.migrate_report import render_html, render_table
+    from themis_lint.report.migrate import render_html, render_table
 
     write_outputs(repos, report, req, render_html)
     click.echo(render_table(report), nl=False, err=req.dry_run and not req.diff_dir)

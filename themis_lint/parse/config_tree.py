@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from themis_lint import json_spans
+from themis_lint.parse import json_spans
 from themis_lint.model import AnalysisError
 from themis_lint.text import LineIndex
 
@@ -76,7 +76,7 @@ def parse_yaml(text: str) -> ConfigDoc | None:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
-    from themis_lint import yaml_docs
+    from themis_lint.parse import yaml_docs
 
     try:
         docs = yaml_docs.load_all(text)  # shared with the command-line surface

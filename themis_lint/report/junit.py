@@ -5,7 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from themis_lint.model import Finding
-from themis_lint.output import Report, rule_url
+from themis_lint.report import Report, rule_url
 
 # characters XML 1.0 cannot hold at all, even escaped
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

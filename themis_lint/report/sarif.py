@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from themis_lint import __version__
 from themis_lint.model import Finding, Safety
-from themis_lint.output import TOOL_URI, Report, rule_page, rule_url, severity_level
+from themis_lint.report import TOOL_URI, Report, rule_page, rule_url, severity_level
 from themis_lint.packs import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from themis_lint.analyzers.config_tree import ConfigDoc, Entry, MapInfo
+from themis_lint.parse.config_tree import ConfigDoc, Entry, MapInfo
 from themis_lint.model import Edit
 
 _PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9_./@-]+$")

@@ -2,7 +2,7 @@
 
 One flat queue of files across every repository; run in order in this process, or in chunks over
 a process pool. SIGINT/SIGTERM set a flag that is checked between files, never during a write.
-Migrating one file (`migrate_file`) stays in themis_lint.migrate, looked up there at call time.
+Migrating one file is `files.migrate_file`.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from themis_lint.migrate import FileOutcome, RepoRun
-    from themis_lint.migrate_output import Progress
+    from themis_lint.migrate.types import FileOutcome, RepoRun
+    from themis_lint.migrate.output import Progress
 
 PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it saves
 
@@ -56,13 +56,13 @@ def _init_worker(ctx, options, event) -> None:
 
 def run_items(items: list[tuple], ctx, options, stop) -> tuple[list[tuple[int, FileOutcome]], list[tuple]]:
     """Migrate work items in order until `stop` is set; (outcomes, items not started)."""
-    from themis_lint import migrate  # at call time: migrate imports this module
+    from themis_lint.migrate import files
 
     done = []
     for i, (repo, path, rel, _size) in enumerate(items):
         if stop.is_set():
             return done, items[i:]
-        done.append((repo, migrate.migrate_file(path, rel, ctx, options)))
+        done.append((repo, files.migrate_file(path, rel, ctx, options)))
     return done, []
 
 
@@ -152,7 +152,7 @@ def _execute_pool(chunks, ctx, options, jobs: int, stop: StopFlag, take, progres
 
 
 def _chunk_result(future, chunk: list[tuple]) -> tuple[list[tuple[int, FileOutcome]], list[tuple]]:
-    from themis_lint.migrate import FileOutcome
+    from themis_lint.migrate.types import FileOutcome
 
     try:
         return future.result()

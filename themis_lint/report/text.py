@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from themis_lint.model import Safety
-from themis_lint.output import Report, clean, fix_marker
+from themis_lint.report import Report, clean, fix_marker
 
 
 def render(report: Report) -> str:

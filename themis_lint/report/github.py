@@ -7,7 +7,7 @@ property values.
 from __future__ import annotations
 
 from themis_lint.model import Finding
-from themis_lint.output import Report
+from themis_lint.report import Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

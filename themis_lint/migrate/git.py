@@ -13,7 +13,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from themis_lint.migrate import MigrateRequest, RepoRun
+    from themis_lint.migrate.types import MigrateRequest, RepoRun
 
 MARKER = "themis-lint-migrate.json"  # in the git dir: what an earlier (interrupted) run wrote
 # docs/migrate.md "Safety": git never runs hooks, fsmonitor or signing programs of a scanned repository

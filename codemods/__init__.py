@@ -1,1 +1,0 @@
-"""themis-lint codemods."""

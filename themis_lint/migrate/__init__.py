@@ -1,0 +1,1 @@
+"""Bulk migration of many repositories: `themis-lint migrate` (docs/migrate.md)."""

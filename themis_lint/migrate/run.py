@@ -1,0 +1,125 @@
+"""`themis-lint migrate`: the bulk codemod over many repositories (CLI.md, issue 7, docs/migrate.md).
+
+Git (the safe invocation, dirty checks, commits, the resume record) is in `git`; the work queue
+and the worker processes in `pool`; one file in `files`; the progress display, patches, report files
+and closing table in `output`; the report data and its renderings in themis_lint.report.migrate.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import click
+
+from themis_lint.project import ProjectError
+from themis_lint.migrate.git import (  # MARKER: re-exported for tests
+    MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker)
+from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # patch_name: tests
+from themis_lint.migrate.pool import StopFlag, collect, execute
+from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun  # noqa: F401  (re-exported)
+
+
+# --- sharding -------------------------------------------------------------------------------------
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` with 0 <= K < N: K is 0-based, like Kubernetes' JOB_COMPLETION_INDEX."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match:
+        raise ProjectError(f"--shard {text!r}: expected K/N, e.g. 0/4 (K is 0-based: 0 to N-1)")
+    k, n = int(match[1]), int(match[2])
+    if n < 1 or k >= n:
+        raise ProjectError(f"--shard {text}: K must be 0 to N-1 with N >= 1 (K is 0-based, "
+                           f"as JOB_COMPLETION_INDEX); got K={k}, N={n}")
+    return k, n
+
+
+def select_paths(paths: list[str], shard: tuple[int, int] | None) -> list[str]:
+    """The given paths, normalised, deduplicated and sorted; with a shard, every N-th from K."""
+    unique = sorted({os.path.normpath(p) for p in paths})
+    if shard is None:
+        return unique
+    k, n = shard
+    return [p for i, p in enumerate(unique) if i % n == k]
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+def run_migrate(setup, req: MigrateRequest) -> int:
+    """The whole run; SIGINT/SIGTERM stop it cleanly and still give the table and the reports."""
+    ctx = setup.ctx
+    if not setup.chain:
+        click.echo(f"themis-lint: no breaking changes between {ctx.pack.from_version} and "
+                   f"{ctx.pack.to_version}", err=True)
+        return 0
+    stop = StopFlag()
+    stop.install()
+    try:
+        return _run(setup, req, stop)
+    finally:
+        stop.restore()
+
+
+def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
+    from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
+    from themis_lint.report.migrate import build_report
+    from themis_lint.model import Safety
+
+    started = time.perf_counter()
+    repos = [RepoRun(p, os.path.abspath(p)) for p in select_paths(req.paths, req.shard)]
+    for repo in repos:
+        if not os.path.isdir(repo.root):
+            repo.status, repo.reason = "failed", "no such folder"
+            continue
+        find_work_tree(repo)
+        if repo.status == "pending":
+            preflight(repo, req)
+    options = Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
+                      max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
+    items = collect(repos, setup.excludes, setup.ctx)
+    progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
+    for repo in repos:
+        repo.pending = repo.files
+        if repo.status == "refused":
+            progress.note(f"{repo.path}: refused: {repo.reason}")
+        elif repo.status == "pending" and repo.files == 0:
+            repo.status = "done" if options.write else "dry-run"
+            progress.repo_done(repo)
+    try:
+        left = execute(items, repos, setup.ctx, options, req.jobs, stop, progress)
+    finally:
+        progress.close()
+    for index, *_ in left:
+        repos[index].status = "interrupted"
+    finish_repos(repos, setup, req, stop)
+    report = build_report(repos, setup, req, time.perf_counter() - started, stop.signum)
+    show_results(repos, report, req, stop.signum)
+    if stop.signum is not None:
+        return 128 + stop.signum
+    attention = any(r.status in ("refused", "failed") or r.errors or r.remaining for r in repos)
+    return 1 if attention and not req.exit_zero else 0
+
+
+def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag) -> None:
+    """Sort what each repository holds; record what was written, or commit it (not after a stop)."""
+    for repo in repos:
+        repo.changed.sort()
+        repo.remaining.sort(key=lambda f: (f["file"], f["line"], f["column"], f["code"]))
+        repo.errors.sort()
+        repo.notes.sort()
+        if repo.top is None or not req.writes or repo.status not in ("done", "interrupted"):
+            continue
+        started = time.perf_counter()
+        ours = read_marker(repo)
+        ours.update({top_rel(repo, rel): entry for rel, entry in repo.written.items()})
+        if req.commit and repo.status == "done" and not stop.is_set():
+            commit_ours(repo, ours, req.branch, setup)
+        try:
+            write_marker(repo, ours)
+        except OSError as exc:
+            repo.errors.append(f"cannot record the files written in the git dir: {exc.strerror or exc}")
+        repo.seconds += time.perf_counter() - started

@@ -1,0 +1,80 @@
+"""The values of a migrate run: what one file did, what one repository holds, what was asked."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FileOutcome:
+    """What migrating one file did; small, it travels back from a worker process."""
+
+    rel: str
+    fixes: dict[str, int] = field(default_factory=dict)
+    remaining: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    diff: str | None = None  # unified-diff hunks without file headers (dry run)
+    written: str | None = None  # sha256 of the bytes written
+    seconds: float = 0.0
+
+
+@dataclass
+class RepoRun:
+    """One given PATH: a repository or a plain folder, and what the run did to it."""
+
+    path: str  # as given, normalised
+    root: str  # absolute
+    top: str | None = None  # git work tree root, None outside git
+    git_args: tuple[str, ...] = ()
+    status: str = "pending"  # done | dry-run | refused | interrupted | failed
+    reason: str = ""
+    files: int = 0
+    pending: int = 0
+    changed: list[str] = field(default_factory=list)
+    fixes: dict[str, int] = field(default_factory=dict)
+    remaining: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. files skipped for their size
+    diffs: list[tuple[str, str]] = field(default_factory=list)
+    written: dict[str, dict] = field(default_factory=dict)  # rel -> {sha256, fixes}
+    seconds: float = 0.0
+    branch: str | None = None
+    commit: str | None = None
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.pending -= 1
+        self.seconds += outcome.seconds
+        for code, n in outcome.fixes.items():
+            self.fixes[code] = self.fixes.get(code, 0) + n
+        if outcome.fixes:
+            self.changed.append(outcome.rel)
+        self.remaining += outcome.remaining
+        self.errors += outcome.errors
+        self.notes += outcome.infos
+        if outcome.diff is not None:
+            self.diffs.append((outcome.rel, outcome.diff))
+        if outcome.written is not None:
+            self.written[outcome.rel] = {"sha256": outcome.written, "fixes": dict(outcome.fixes)}
+
+
+@dataclass
+class MigrateRequest:
+    paths: list[str]
+    safe_only: bool = False
+    dry_run: bool = False
+    diff_dir: str | None = None
+    jobs: int = 1
+    shard: tuple[int, int] | None = None
+    allow_dirty: bool = False
+    commit: bool = False
+    branch: str | None = None
+    report: str | None = None
+    html: str | None = None
+    quiet: bool = False
+    progress: bool = True
+    exit_zero: bool = False
+    max_file_size: int | None = None
+
+    @property
+    def writes(self) -> bool:
+        return not (self.dry_run or self.diff_dir)
