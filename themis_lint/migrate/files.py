@@ -1,6 +1,7 @@
 """Migrating one file: read, fix through the engine, write atomically (docs/migrate.md)."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
@@ -12,12 +13,16 @@ def before_write(path: str) -> None:
     """Called between reading a file and replacing it; tests monkeypatch it to edit the file mid-run."""
 
 
-def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
-    """Read, fix and atomically write one file; one changed since it was read is not written."""
+def migrate_file(path: str, rel: str, ctx, options, journal=None) -> FileOutcome:
+    """Read, fix and atomically write one file; one changed since it was read is not written.
+
+    With a `journal` (record.Journal) the write is recorded before the file is replaced, so a
+    rerun after any crash knows the file as migrate's own (issue 18 item 9).
+    """
     started = time.perf_counter()
     outcome = FileOutcome(rel)
     try:
-        _migrate(path, rel, ctx, options, outcome)
+        _migrate(path, rel, ctx, options, outcome, journal)
     except Exception as exc:  # noqa: BLE001  an analyzer bug costs one file, not the run and its report
         outcome.fixes, outcome.written, outcome.diff = {}, None, None
         outcome.errors.append(f"{rel}: internal error: {exc!r}")
@@ -25,7 +30,7 @@ def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
     return outcome
 
 
-def _migrate(path: str, rel: str, ctx, options, outcome: FileOutcome) -> None:
+def _migrate(path: str, rel: str, ctx, options, outcome: FileOutcome, journal) -> None:
     from themis_lint import surfaces
     from themis_lint.pipeline import SurfaceCrash, check_source
     from themis_lint.writer import DecodeError, decode, encode
@@ -59,27 +64,41 @@ def _migrate(path: str, rel: str, ctx, options, outcome: FileOutcome) -> None:
     if not options.write:
         outcome.diff, outcome.fixes = diff_hunks(decoded.text, result.fixed), dict(result.applied_codes)
         return
-    _write(path, rel, data, encode(result.fixed, decoded), result, outcome)
+    _write(path, rel, data, encode(result.fixed, decoded), result, outcome, journal)
 
 
 def _read(path: str, rel: str, options, outcome: FileOutcome) -> bytes | None:
-    """The file's bytes; None (with a note or an error) when too big or unreadable."""
+    """The file's bytes; None (with a note or an error) when too big or unreadable. Never blocks
+    on a FIFO swapped in since discovery, never follows a symlink, never reads past the limit."""
+    from themis_lint.safe_io import NotRegularFile, read_regular
+
     try:
         size = os.path.getsize(path)
-        if size > options.max_file_size:
-            outcome.infos.append(f"{rel}: skipped: {size} bytes is over the {options.max_file_size}-byte limit")
+        if size <= options.max_file_size:
+            return read_regular(path, limit=options.max_file_size)
+    except NotRegularFile as exc:
+        if exc.errno != errno.EFBIG:
+            outcome.errors.append(f"{rel}: cannot read: {exc.strerror}")
             return None
-        with open(path, "rb") as handle:
-            return handle.read()
+        size = options.max_file_size + 1  # it grew while read
     except OSError as exc:
         outcome.errors.append(f"{rel}: cannot read: {exc.strerror or exc}")
         return None
+    outcome.infos.append(f"{rel}: skipped: {size} bytes is over the {options.max_file_size}-byte limit")
+    return None
 
 
-def _write(path: str, rel: str, data: bytes, new: bytes, result, outcome: FileOutcome) -> None:
+def _write(path: str, rel: str, data: bytes, new: bytes, result, outcome: FileOutcome, journal) -> None:
     """Replace `data` with `new` unless the file changed since it was read."""
     from themis_lint.writer import ChangedOnDisk, write_atomic
 
+    try:
+        if journal is not None:
+            journal.note(data, new, dict(result.applied_codes))
+    except OSError as exc:
+        outcome.remaining = []
+        outcome.errors.append(f"{rel}: not written: cannot record it for a rerun: {exc.strerror or exc}")
+        return
     before_write(path)  # a module global, looked up at call time: tests monkeypatch it
     try:
         write_atomic(path, new, expected=data)
