@@ -7,6 +7,7 @@ import fnmatch
 import re
 from functools import lru_cache
 
+IGNORE_FILE_LIMIT = 4 << 20  # bytes
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", "site-packages",
                     "dist", "build", "vendor", "*.min.js", "*.bundle.js")
 
@@ -42,16 +43,29 @@ def _compiled(patterns: tuple[str, ...]):
     return (re.compile("|".join(names)) if names else None, re.compile("|".join(paths)) if paths else None)
 
 
-def _gitignore(folder: str):
-    path = os.path.join(folder, ".gitignore")
+def _ignore_spec(path: str):
+    """The patterns of a .gitignore-style file; None when there is none (a FIFO or a symlink
+    planted there is no file: never read, never followed)."""
+    from themis_lint.safe_io import read_regular
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        lines = read_regular(path, limit=IGNORE_FILE_LIMIT).decode("utf-8", "replace").splitlines()
     except OSError:
         return None
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _gitignore(folder: str) -> list:
+    """The ignore specs a folder adds: `.git/info/exclude` of a work tree rooted there (below its
+    .gitignore in precedence, as in git), then its .gitignore. `core.excludesFile` is git config,
+    which `check` does not read; `migrate` asks git itself (docs/migrate.md)."""
+    specs = []
+    if os.path.isdir(os.path.join(folder, ".git")):
+        specs.append(_ignore_spec(os.path.join(folder, ".git", "info", "exclude")))
+    specs.append(_ignore_spec(os.path.join(folder, ".gitignore")))
+    return [spec for spec in specs if spec is not None]
 
 
 def _ignored(specs: list[tuple[str, object]], rel: str, is_dir: bool) -> bool:
@@ -89,8 +103,8 @@ def _walk(root: str, excludes: list[str], respect_gitignore: bool):
     stack = [(root, "", [])]
     while stack:
         folder, prefix, specs = stack.pop()
-        if respect_gitignore and (spec := _gitignore(folder)) is not None:
-            specs = specs + [(prefix, spec)]
+        if respect_gitignore:
+            specs = specs + [(prefix, spec) for spec in _gitignore(folder)]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
         except OSError:

@@ -6,10 +6,15 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 
+from themis_lint.safe_io import read_regular
+
 KEYS = {"from", "to", "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
         "config-files", "overlay-files", "query-functions", "known-keys", "rules"}
 LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude", "config-files", "overlay-files",
              "query-functions", "known-keys"}
+
+
+CONFIG_LIMIT = 16 << 20  # bytes
 
 
 class SettingsError(Exception):
@@ -41,11 +46,15 @@ def find_config(start: str) -> str | None:
         folder = parent
 
 
+def _read_toml(path: str) -> dict:
+    # a FIFO, device or /proc/kmsg-like file (even behind a symlink) is an error, never a hang
+    return tomllib.loads(read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8"))
+
+
 def _has_table(path: str) -> bool:
     try:
-        with open(path, "rb") as handle:
-            return "themis-lint" in tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        return "themis-lint" in _read_toml(path).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
 
 
@@ -53,10 +62,11 @@ def load(path: str | None) -> Settings:
     if path is None:
         return Settings()
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        data = _read_toml(path)
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8: byte {exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: invalid TOML: {exc}") from exc
     if os.path.basename(path) == "pyproject.toml":

@@ -90,9 +90,11 @@ def collect(repos: list[RepoRun], excludes: list[str], ctx, req) -> list[tuple]:
     for index, repo in enumerate(repos):
         if repo.status != "pending":
             continue
-        targets, errors = discover([repo.root], excludes)
-        repo.errors += errors
         allowed = listed(repo)
+        # in a work tree git's ignore rules decide (.gitignore, info/exclude, core.excludesFile;
+        # a tracked file is never ignored), the configured excludes still apply
+        targets, errors = discover([repo.root], excludes, respect_gitignore=allowed is None)
+        repo.errors += errors
         for target in targets:
             rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
             if (allowed is not None and rel not in allowed) or not surfaces.wanting(rel, ctx):

@@ -1,0 +1,142 @@
+"""What belongs to a repository, and who holds it (issue 18 items 14, 15, 16 and 27)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import invoke
+from tests.migrate.repos import CONF, SH, SH_FIXED, git, make_repo, standard_repo
+
+BRANCH = "themis-lint/1.3-to-1.4"
+
+
+def migrate(*args: str):
+    return invoke("migrate", "--no-progress", "--jobs", "1", *args)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return standard_repo(tmp_path / "repo")
+
+
+def committed(repo, rev: str = BRANCH) -> list[str]:
+    return git(repo, "diff-tree", "--no-commit-id", "--name-only", "-r", rev).split()
+
+
+# --- item 14: submodules and nested repositories ---------------------------------------------------
+
+def test_a_submodule_is_skipped_with_a_note_and_the_commit_succeeds(repo, tmp_path) -> None:
+    lib = standard_repo(tmp_path / "libsrc")
+    git(repo, "submodule", "add", "-q", str(lib), "vendor-lib")
+    git(repo, "commit", "-q", "-m", "submodule")
+    result = migrate("--commit", "--report", "r.json", "repo")
+    assert result.exit_code == 0, result.output
+    assert (repo / "vendor-lib/scripts/start.sh").read_text() == SH
+    assert committed(repo) == ["config/themisdb.conf", "scripts/start.sh"]
+    [entry] = json.loads((tmp_path / "r.json").read_text())["repositories"]
+    assert entry["notes"] == ["vendor-lib: skipped: a git submodule is a repository of its own; "
+                              "migrate it as its own path"]
+    # as its own path, the submodule is migrated like any repository
+    assert migrate("repo/vendor-lib").exit_code == 0
+    assert (repo / "vendor-lib/scripts/start.sh").read_text() == SH_FIXED
+
+
+def test_a_nested_repository_is_untracked_work_and_never_migrated_from_outside(repo) -> None:
+    standard_repo(repo / "tools")
+    refused = migrate("repo")
+    assert "repo: refused: uncommitted changes (tools/)" in refused.stdout
+    result = migrate("--allow-dirty", "repo")
+    assert "repo: note: tools: skipped: a separate git repository" in result.stdout
+    assert (repo / "tools/scripts/start.sh").read_text() == SH
+    assert (repo / "scripts/start.sh").read_text() == SH_FIXED
+
+
+# --- item 15: git's own ignore decision ------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["info/exclude", "core.excludesFile"])
+def test_files_git_ignores_are_never_rewritten(repo, tmp_path, where) -> None:
+    if where == "info/exclude":
+        (repo / ".git/info/exclude").write_text("generated/\n")
+    else:
+        (tmp_path / "excludes").write_text("generated/\n")
+        git(repo, "config", "core.excludesFile", str(tmp_path / "excludes"))
+    (repo / "generated").mkdir()
+    (repo / "generated/start.sh").write_text(SH)
+    result = migrate("--commit", "repo")
+    assert result.exit_code == 0, result.output
+    assert (repo / "generated/start.sh").read_text() == SH
+    assert committed(repo) == ["config/themisdb.conf", "scripts/start.sh"]
+
+
+def test_tracked_files_in_an_ignored_folder_are_still_migrated(repo) -> None:
+    # git ignores only untracked files: a committed file below an excluded folder is the repository's
+    (repo / "generated").mkdir()
+    (repo / "generated/start.sh").write_text(SH)
+    git(repo, "add", "generated/start.sh")
+    git(repo, "commit", "-q", "-m", "generated")
+    (repo / ".git/info/exclude").write_text("generated/\n")
+    assert migrate("repo").exit_code == 0
+    assert (repo / "generated/start.sh").read_text() == SH_FIXED
+
+
+def test_check_honours_info_exclude(repo) -> None:
+    (repo / ".git/info/exclude").write_text("generated/\n")
+    (repo / "generated").mkdir()
+    (repo / "generated/start.sh").write_text(SH)
+    result = invoke("check", "--no-cache", "repo")
+    assert "repo/scripts/start.sh" in result.stdout and "generated" not in result.stdout
+
+
+# --- item 16: one run per repository ---------------------------------------------------------------
+
+HOLDER = """
+import sys
+from themis_lint.migrate.record import lock
+lock(sys.argv[1])
+print("locked", flush=True)
+sys.stdin.read()  # hold the lock until the test closes stdin
+"""
+
+
+def test_a_second_run_on_a_locked_repository_is_refused_and_says_who_holds_it(repo) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(repo / ".git")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        result = migrate("--report", "r.json", "repo")
+        assert result.exit_code == 1
+        reason = json.loads((repo.parent / "r.json").read_text())["repositories"][0]["reason"]
+        assert reason.startswith(f"another themis-lint migrate is running on it (pid {holder.pid} on ")
+        assert " since " in reason and reason.endswith("themis-lint-migrate.lock")
+        assert (repo / "scripts/start.sh").read_text() == SH
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert migrate("repo").exit_code == 0  # released when its holder ends
+    assert (repo / "scripts/start.sh").read_text() == SH_FIXED
+
+
+# --- item 27: patches are relative to the repository that was named --------------------------------
+
+def test_core_worktree_does_not_move_patch_paths(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    repo = standard_repo(tmp_path / "repo")
+    make_repo(tmp_path / "wt", {"config/themisdb.conf": CONF, "scripts/start.sh": SH})
+    git(repo, "config", "core.worktree", "../../wt")  # relative to the git dir: tmp_path/wt
+    result = migrate("--diff-dir", "patches", "repo", "repo/scripts")
+    assert result.exit_code == 0, result.output
+    for name, prefix in (("repo.patch", ""), ("repo__scripts.patch", "")):
+        patch = (tmp_path / "patches" / name).read_text()
+        assert "../" not in patch and "diff --git a/scripts/start.sh b/scripts/start.sh\n" in patch
+        copy = tmp_path / f"copy-{name}"
+        shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git"))
+        subprocess.run(["git", "apply", "--check", str(tmp_path / "patches" / name)], cwd=copy / prefix,
+                       check=True)
+        subprocess.run(["git", "apply", str(tmp_path / "patches" / name)], cwd=copy, check=True)
+        assert (copy / "scripts/start.sh").read_text() == SH_FIXED
+    assert (tmp_path / "wt/scripts/start.sh").read_text() == SH
