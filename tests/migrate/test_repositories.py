@@ -39,8 +39,8 @@ def test_a_submodule_is_skipped_with_a_note_and_the_commit_succeeds(repo, tmp_pa
     assert (repo / "vendor-lib/scripts/start.sh").read_text() == SH
     assert committed(repo) == ["config/themisdb.conf", "scripts/start.sh"]
     [entry] = json.loads((tmp_path / "r.json").read_text())["repositories"]
-    assert entry["notes"] == ["vendor-lib: skipped: a git submodule is a repository of its own; "
-                              "migrate it as its own path"]
+    note = "vendor-lib: skipped: a git submodule is a repository of its own; migrate it as its own path"
+    assert entry["notes"] == [note]
     # as its own path, the submodule is migrated like any repository
     assert migrate("repo/vendor-lib").exit_code == 0
     assert (repo / "vendor-lib/scripts/start.sh").read_text() == SH_FIXED

@@ -13,11 +13,11 @@ import sys
 
 import pytest
 
+from tests.helpers import invoke
+from tests.migrate.repos import SH, SH_FIXED, standard_repo
 from themis_lint.migrate import files as migrate_files
 from themis_lint.migrate.record import JOURNAL, MARKER
 from themis_lint.safe_io import NotRegularFile, read_regular
-from tests.helpers import invoke
-from tests.migrate.repos import SH, SH_FIXED, standard_repo
 
 HANG_GUARD = 120  # seconds: only ever reached by a hang
 
