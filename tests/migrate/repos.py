@@ -97,7 +97,8 @@ FIXED_VALUES = {"filter.evil.required": "true", "core.fsmonitorHookVersion": "2"
                 "commit.gpgSign": "true", "tag.gpgSign": "true", "gc.auto": "1", "gc.autoDetach": "false",
                 "maintenance.auto": "true", "submodule.recurse": "true", "status.submoduleSummary": "true",
                 "diff.submodule": "diff"}
-ATTRIBUTES = "* filter=evil diff=evil merge=evil\n*.sh filter=a=b\n*.conf filter=late\n"
+# bin/*.sh has no filter but is stored converted (CRLF checkout, LF blob): git converts it itself
+ATTRIBUTES = "* filter=evil diff=evil merge=evil\n*.sh filter=a=b\n*.conf filter=late\nbin/*.sh -filter eol=crlf\n"
 SUB_CONF = "storage:\n  journalSize: 64MB\n"
 
 
@@ -146,8 +147,10 @@ def hostile_repo(base: Path) -> Hostile:
     h.marks.mkdir(parents=True)
     make_repo(base / "subsrc", {"themisdb.conf": SUB_CONF, ".gitattributes": "* filter=subevil\n"})
     make_repo(h.decoy, {"config/themisdb.conf": CONF, "scripts/start.sh": SH})
-    repo = standard_repo(h.repo, **{".gitattributes": ATTRIBUTES,
+    repo = standard_repo(h.repo, **{".gitattributes": ATTRIBUTES, "bin/start.sh": SH,
                                     "git": f"#!/bin/sh\ntouch '{base}/marks/dot-git'\nexec {SYSTEM_GIT} \"$@\"\n"})
+    (repo / "bin/start.sh").unlink()
+    git(repo, "checkout", "--", "bin/start.sh")  # CRLF now
     (repo / "git").chmod(0o755)
     git(repo, "add", "git")
     git(repo, "commit", "-q", "-m", "a git script")

@@ -20,6 +20,7 @@ import pytest
 from tests.helpers import invoke
 from tests.migrate.repos import CONF, CONF_FIXED, SH, SH_FIXED, SUB_CONF, hostile_repo, plumb
 from themis_lint.migrate import files as migrate_files
+from themis_lint.migrate import git as safe_git
 
 ROOT = Path(__file__).resolve().parents[2]
 BRANCH = "themis-lint/1.3-to-1.4"
@@ -51,11 +52,13 @@ def migrate(*args: str):
 def assert_fixed(h, commit: bool = False) -> None:
     assert (h.repo / "config/themisdb.conf").read_text() == CONF_FIXED
     assert (h.repo / "scripts/start.sh").read_text() == SH_FIXED
+    assert (h.repo / "bin/start.sh").read_bytes() == SH_FIXED.replace("\n", "\r\n").encode()
     assert (h.repo / "sub/themisdb.conf").read_text() == SUB_CONF  # a submodule is its own repository
     assert (h.decoy / "config/themisdb.conf").read_text() == CONF  # core.worktree is not the work tree
     if commit:
         for name in ("config/themisdb.conf", "scripts/start.sh"):
             assert plumb(h.repo, "cat-file", "blob", f"{BRANCH}:{name}") == (h.repo / name).read_bytes()
+        assert plumb(h.repo, "cat-file", "blob", f"{BRANCH}:bin/start.sh") == SH_FIXED.encode()  # LF
         assert plumb(h.repo, "symbolic-ref", "HEAD").decode().strip() == f"refs/heads/{BRANCH}"
         assert plumb(h.repo, "rev-parse", f"{BRANCH}~1").strip() == plumb(h.repo, "rev-parse", "main").strip()
 
@@ -63,6 +66,7 @@ def assert_fixed(h, commit: bool = False) -> None:
 def assert_untouched(h) -> None:
     assert (h.repo / "config/themisdb.conf").read_text() == CONF
     assert (h.repo / "scripts/start.sh").read_text() == SH
+    assert (h.repo / "bin/start.sh").read_bytes() == SH.replace("\n", "\r\n").encode()
 
 
 def test_default_mode(hostile) -> None:
@@ -94,7 +98,7 @@ def test_diff_dir(hostile, tmp_path) -> None:
     assert hostile.markers() == []
     assert result.exit_code == 0
     assert_untouched(hostile)
-    copy = tmp_path / "copy"
+    copy = tmp_path / "copy"  # `git apply` in the repository itself would obey its core.worktree
     shutil.copytree(hostile.repo, copy, ignore=shutil.ignore_patterns(".git"))
     subprocess.run(["/usr/bin/env", "git", "apply", str(tmp_path / "patches/repo.patch")], cwd=copy, check=True,
                    env={"PATH": os.defpath, "HOME": str(tmp_path)})
@@ -102,13 +106,44 @@ def test_diff_dir(hostile, tmp_path) -> None:
     assert (copy / "scripts/start.sh").read_text() == SH_FIXED
 
 
-def test_commit(hostile) -> None:
+def _git_call(node: ast.AST, in_git_module: bool) -> bool:
+    """`git.run(...)`/`git.output(...)` anywhere, or `run(...)`/`output(...)` inside migrate/git.py."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in ("run", "output") and isinstance(func.value, ast.Name) and func.value.id == "git"
+    return in_git_module and isinstance(func, ast.Name) and func.id in ("run", "output")
+
+
+def git_commands_in_source() -> set[str]:
+    """The subcommand (first string argument) of every git call in the package."""
+    found = set()
+    for path in (ROOT / "themis_lint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if _git_call(node, path.name == "git.py" and path.parent.name == "migrate"):
+                words = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                found |= set(words[:1])
+    return found
+
+
+def test_commit(hostile, monkeypatch) -> None:
+    ran: set[str] = set()
+    spawn = safe_git._spawn
+
+    def spy(argv, cwd, env, input):
+        ran.add(argv[2])
+        return spawn(argv, cwd, env, input)
+
+    monkeypatch.setattr(safe_git, "_spawn", spy)
     result = migrate("--commit", "--report", "r.json", "repo")
     assert hostile.markers() == []
+    # this mode runs every git command the tool has: the marker check above covers them all
+    assert ran == git_commands_in_source()
     assert result.exit_code == 0, result.output
     assert_fixed(hostile, commit=True)
     assert plumb(hostile.repo, "diff-tree", "--no-commit-id", "--name-only", "-r", BRANCH).split() == [
-        b"config/themisdb.conf", b"scripts/start.sh"]
+        b"bin/start.sh", b"config/themisdb.conf", b"scripts/start.sh"]
 
 
 def test_commit_after_an_interrupted_run(hostile, monkeypatch) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -140,3 +141,36 @@ def test_core_worktree_does_not_move_patch_paths(tmp_path, monkeypatch) -> None:
         subprocess.run(["git", "apply", str(tmp_path / "patches" / name)], cwd=copy, check=True)
         assert (copy / "scripts/start.sh").read_text() == SH_FIXED
     assert (tmp_path / "wt/scripts/start.sh").read_text() == SH
+
+
+# --- what --commit stores --------------------------------------------------------------------------
+
+def test_a_file_git_stores_converted_is_committed_as_git_add_would(repo) -> None:
+    (repo / ".gitattributes").write_text("*.sh text eol=crlf\n")
+    git(repo, "add", ".gitattributes")
+    git(repo, "commit", "-q", "-m", "crlf")
+    (repo / "scripts/start.sh").unlink()
+    git(repo, "checkout", "--", "scripts/start.sh")
+    assert (repo / "scripts/start.sh").read_bytes() == SH.replace("\n", "\r\n").encode()
+    result = migrate("--commit", "repo")
+    assert result.exit_code == 0, result.output
+    assert (repo / "scripts/start.sh").read_bytes() == SH_FIXED.replace("\n", "\r\n").encode()
+    assert git(repo, "show", f"{BRANCH}:scripts/start.sh") == SH_FIXED  # LF in the repository
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_file_whose_filter_converts_it_is_written_but_not_committed(repo, tmp_path) -> None:
+    git(repo, "config", "filter.shout.clean", "tr a-z A-Z")  # the person's own, trusted filter
+    git(repo, "config", "filter.shout.smudge", "cat")
+    (repo / ".gitattributes").write_text("*.sh filter=shout\n")
+    git(repo, "add", "--renormalize", ".")
+    git(repo, "add", ".gitattributes")
+    git(repo, "commit", "-q", "-m", "shout")
+    past = 1_000_000_000
+    for path in (repo / "scripts/start.sh", repo / "config/themisdb.conf", repo / "README.md"):
+        os.utime(path, (past, past))
+    git(repo, "update-index", "--refresh")  # stat data fresh and not racy: git trusts it
+    result = migrate("--commit", "repo")
+    assert "scripts/start.sh: not committed: its git filter converts it" in result.stdout
+    assert (repo / "scripts/start.sh").read_text() == SH_FIXED
+    assert committed(repo) == ["config/themisdb.conf"]

@@ -18,7 +18,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from themis_lint.migrate import git
-from themis_lint.migrate.worktree import GITLINK, head_commit, in_scope, racy, read_index
+from themis_lint.migrate.worktree import GITLINK, head_commit, in_scope, racy, read_index, without_filter
 from themis_lint.safe_io import read_regular, remove
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class NotCommitted(Exception):
     """One file that cannot be committed as migrate wrote it; the message says why."""
 
 
-def staged_entry(repo: git.Repository, index: dict, path: str, recorded: dict) -> tuple[str, bytes]:
+def staged_entry(repo: git.Repository, index: dict, path: str, recorded: dict, filtered: bool) -> tuple[str, bytes]:
     """(mode, bytes) to commit for a file migrate wrote; NotCommitted when git would store it otherwise."""
     data = read_regular(os.path.join(repo.top, path))
     if hashlib.sha256(data).hexdigest() != recorded["sha256"]:
@@ -40,21 +40,25 @@ def staged_entry(repo: git.Repository, index: dict, path: str, recorded: dict) -
         return ("100755" if mode & stat.S_IXUSR else "100644"), data
     if entry.stage or entry.mode == GITLINK:
         raise NotCommitted(f"{path}: not committed: git has it unmerged")
-    if recorded.get("blob_before", entry.oid) != entry.oid:
-        # git stores this file converted (a filter, eol or ident attribute): its bytes before the
-        # fix were not its blob, so the fixed bytes stored as they are would not be either
-        raise NotCommitted(f"{path}: not committed: git stores it converted by its attributes "
-                           "(filter, eol or ident), which migrate does not run; commit it yourself")
+    if filtered and recorded.get("blob_before", entry.oid) != entry.oid:
+        # its filter converts it: the bytes before the fix were not its blob, so the fixed bytes
+        # stored as they are would not be either (a filter-less file is converted by git itself)
+        raise NotCommitted(f"{path}: not committed: its git filter converts it, and migrate runs no "
+                           "filter; commit it yourself")
     return entry.mode, data
 
 
-def commit_files(repo: git.Repository, branch: str, files: dict[str, tuple[str, bytes]], message: str) -> str:
-    """Commit `files` (path -> (mode, bytes)) on top of HEAD as the new `branch`; the commit id."""
+def commit_files(repo: git.Repository, branch: str, files: dict[str, tuple[str, bytes]], message: str,
+                 filtered: set[str]) -> str:
+    """Commit `files` (path -> (mode, bytes)) on top of HEAD as the new `branch`; the commit id.
+
+    A file with a `filter` attribute is stored as it is (--no-filters); any other as `git add`
+    would store it, with git's builtin conversions (eol, ident, encoding): no program can run.
+    """
     lines = b""
     for path, (mode, data) in sorted(files.items()):
-        oid = git.output(repo, "hash-object", "-w", "--no-filters", "--stdin", input=data).decode().strip()
-        if oid != git.blob_id(data, repo.object_format):
-            raise git.GitError(f"git hash-object stored {path} as {oid}, not as its bytes")
+        how = ["--no-filters"] if path in filtered else [f"--path={path}"]
+        oid = git.output(repo, "hash-object", "-w", *how, "--stdin", input=data).decode().strip()
         lines += f"{mode} {oid}\t".encode() + os.fsencode(path) + b"\0"
     head = head_commit(repo)
     commit = _commit_tree(repo, head, lines, message)
@@ -148,10 +152,12 @@ def commit_ours(run: RepoRun, ours: dict[str, dict], branch: str, setup) -> None
     committed files leave `ours` (the resume record)."""
     repo = run.git
     index = read_index(repo)
+    candidates = sorted(p for p in ours if in_scope(p, run.scope))
+    filtered = set(candidates) - without_filter(repo, candidates)
     files: dict[str, tuple[str, bytes]] = {}
-    for path in sorted(p for p in ours if in_scope(p, run.scope)):
+    for path in candidates:
         try:
-            files[path] = staged_entry(repo, index, path, ours[path])
+            files[path] = staged_entry(repo, index, path, ours[path], path in filtered)
         except NotCommitted as exc:
             run.errors.append(str(exc))
         except (LookupError, OSError):
@@ -163,7 +169,8 @@ def commit_ours(run: RepoRun, ours: dict[str, dict], branch: str, setup) -> None
         for code, n in ours[path]["fixes"].items():
             fixes[code] = fixes.get(code, 0) + n
     try:
-        run.commit = commit_files(repo, branch, files, commit_message(fixes, len(run.remaining), setup))
+        message = commit_message(fixes, len(run.remaining), setup)
+        run.commit = commit_files(repo, branch, files, message, filtered)
     except git.GitError as exc:
         run.errors.append(str(exc))
         return

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 
 from themis_lint.migrate import git
-from themis_lint.safe_io import NotRegularFile, read_regular
+from themis_lint.safe_io import read_regular
 
 GITLINK = "160000"
 SYMLINK = "120000"
@@ -124,18 +124,42 @@ def in_scope(path: str, scope: str) -> bool:
 def changed_paths(repo: git.Repository, state: TreeState, scope: str, ours) -> list[str]:
     """Staged, unstaged or untracked changes below `scope`, except files `ours(path)` accepts
     (what an earlier migrate run wrote and nobody touched since)."""
-    dirty = []
+    dirty, differ = [], []
     for path, entry in sorted(state.index.items()):
         if not in_scope(path, scope) or entry.mode == GITLINK:
             continue
         if entry.stage or state.head.get(path) != (entry.mode, entry.oid):
             dirty.append(path)  # unmerged, or staged
-        elif not unchanged(repo, state, path, entry) and not ours(path):
-            dirty.append(path)
+        elif (found := compare(repo, state, path, entry)) != SAME and not ours(path):
+            (differ if found == BYTES_DIFFER else dirty).append(path)
+    dirty += sorted(set(differ) - converted_clean(repo, state, differ))
     dirty += [p for p, (mode, _) in state.head.items()
               if in_scope(p, scope) and p not in state.index and mode != GITLINK]  # staged deletions
     dirty += [p for p in state.others if in_scope(p.rstrip("/"), scope) and not _own_temp_file(p)]
     return sorted(set(dirty))
+
+
+def without_filter(repo: git.Repository, paths: list[str]) -> set[str]:
+    """The paths whose `filter` attribute is unset or unspecified (git check-attr runs nothing).
+
+    Git converts content through a program only for a filter driver, and only for a path whose
+    `filter` attribute names one: for these paths its conversion (eol, ident, encoding) is builtin.
+    """
+    if not paths:
+        return set()
+    out = git.output(repo, "check-attr", "-z", "--stdin", "filter",
+                     input=b"".join(os.fsencode(p) + b"\0" for p in paths)).split(b"\0")
+    return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3) if out[i + 2] in (b"unspecified", b"unset")}
+
+
+def converted_clean(repo: git.Repository, state: TreeState, paths: list[str]) -> set[str]:
+    """Of files whose bytes differ from their blob, those git stores converted and unchanged
+    (a `*.bat eol=crlf` checkout): hashed by git as `git add` would, never through a filter."""
+    names = sorted(without_filter(repo, [p for p in paths if "\n" not in p]))
+    if not names:
+        return set()
+    oids = git.output(repo, "hash-object", "--stdin-paths", input=b"".join(os.fsencode(p) + b"\n" for p in names)).split()
+    return {p for p, oid in zip(names, oids) if oid.decode() == state.index[p].oid}
 
 
 def _own_temp_file(path: str) -> bool:
@@ -145,31 +169,34 @@ def _own_temp_file(path: str) -> bool:
     return name.startswith(".themis-lint-") and name.endswith(".tmp")
 
 
-def unchanged(repo: git.Repository, state: TreeState, path: str, entry: IndexEntry) -> bool:
-    """Does the work tree hold exactly what the index entry records?"""
+SAME, BYTES_DIFFER, CHANGED = "same", "bytes differ", "changed"
+
+
+def compare(repo: git.Repository, state: TreeState, path: str, entry: IndexEntry) -> str:
+    """SAME: the work tree holds what the index entry records; BYTES_DIFFER: a regular file whose
+    raw bytes are not the blob (changed, or stored converted); CHANGED: missing, another type or mode."""
     full = os.path.join(repo.top, path)
     try:
         info = os.lstat(full)
     except FileNotFoundError:
-        return entry.skip_worktree  # sparse checkout: absent by design
+        return SAME if entry.skip_worktree else CHANGED  # sparse checkout: absent by design
     except OSError:
-        return False
+        return CHANGED
     if stat.S_ISLNK(info.st_mode):
         if entry.mode != SYMLINK:
-            return False
-        data = os.fsencode(os.readlink(full))
-    elif stat.S_ISREG(info.st_mode):
-        if state.file_mode and entry.mode != SYMLINK and (entry.mode == "100755") != bool(info.st_mode & 0o100):
-            return False
-        if _stat_matches(entry, info, state.index_mtime_ns):
-            return True
-        try:
-            data = read_regular(full)
-        except (NotRegularFile, OSError):
-            return False
-    else:
-        return False  # a FIFO, socket or folder where git has a file
-    return git.blob_id(data, repo.object_format) == entry.oid
+            return CHANGED
+        return SAME if git.blob_id(os.fsencode(os.readlink(full)), repo.object_format) == entry.oid else CHANGED
+    if not stat.S_ISREG(info.st_mode):
+        return CHANGED  # a FIFO, socket or folder where git has a file
+    if state.file_mode and entry.mode != SYMLINK and (entry.mode == "100755") != bool(info.st_mode & 0o100):
+        return CHANGED
+    if _stat_matches(entry, info, state.index_mtime_ns):
+        return SAME
+    try:
+        data = read_regular(full)
+    except OSError:
+        return CHANGED
+    return SAME if git.blob_id(data, repo.object_format) == entry.oid else BYTES_DIFFER
 
 
 def _stat_matches(entry: IndexEntry, info: os.stat_result, index_mtime_ns: int) -> bool:
