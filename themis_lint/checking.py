@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import click
 
-from themis_lint.project import ProjectError, Setup
+from themis_lint.project import ProjectError, Projects, Setup
 from themis_lint import diff
 from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
@@ -28,6 +28,7 @@ class CheckRequest:
     keep_compatible_with: str | None = None
     stdin_filename: str | None = None
     checked: list | None = None  # the discovered targets (JUnit lists every checked file)
+    projects: Projects | None = None  # which config governs which path (None: `setup`'s, everywhere)
     jobs: int = 1
     quiet: bool = False
     max_file_size: int | None = None
@@ -82,9 +83,18 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[Fil
     from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
-    targets, errors = discover(req.paths, setup.excludes)
+    projects = req.projects or Projects.fixed(setup)
+    targets, errors = discover(req.paths, projects.excludes_for)
     req.checked = targets
-    results = runner.run(targets, setup.ctx, options, req.jobs, None if req.no_cache else cache_folder())
+    groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
+    for target in targets:
+        governing = projects.setup_for(target.path)
+        groups.setdefault(id(governing), (governing, []))[1].append(target)
+    cache = None if req.no_cache else cache_folder()
+    order = {t.display: i for i, t in enumerate(targets)}
+    results = [r for governing, group in groups.values()
+               for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
+    results.sort(key=lambda r: order.get(r.path, -1))
     return results, errors
 
 
