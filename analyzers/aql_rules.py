@@ -143,7 +143,7 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call, n = site.toks, site.call, site.call.name
     analyzer = str(site.ctx.options(site.change.code).get("analyzer", "text_en"))
     q = site.quote or "\""  # (a report-only message may still show the replacement)
-    head = "`FULLTEXT()` is deprecated in 1.4"
+    head = f"`FULLTEXT()` is deprecated in {site.ctx.version_of(site.change, 'deprecated')}"
     for_var = _for_var(toks, n)
     if for_var is not None:  # collection form: FOR v IN FULLTEXT(coll, "attr", query[, limit])
         if len(call.args) not in (3, 4):
@@ -265,7 +265,7 @@ def _filter_right_after_for(site: _Site) -> int | None:
 def _within(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call = site.toks, site.call
     names = {"latitude": "latitude", "longitude": "longitude", **site.ctx.options(site.change.code)}
-    head = "`WITHIN()` is removed in 1.4"
+    head = f"`WITHIN()` is removed in {site.ctx.version_of(site.change, 'removed')}"
     generic = f"{head}; use `GEO_DISTANCE([doc.{names['longitude']}, doc.{names['latitude']}], [lon, lat]) <= radius`"
     if len(call.args) not in (4, 5):
         return generic, None, "unexpected number of arguments"

@@ -248,7 +248,7 @@ def _key_span(source: str, word: Word, key: str) -> tuple[int, int, bool]:
 def _rename(source: str, word: Word, key: str, change, ctx: Context) -> Finding:
     start, end, exact = _key_span(source, word, key)
     fix = Fix((Edit(start, end, change["new"]),), Safety.SAFE, f"Rename to `--{change['new']}`") if exact else None
-    return Finding(change.code, f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.pack.to_version}",
+    return Finding(change.code, f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.version_of(change)}",
                    start, end, fix, replacement_since=change.replacement_since)
 
 
@@ -266,7 +266,7 @@ def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq:
     cut_to = last.end if pos > 0 else (command[after].start if after < len(command) else last.end)
     fix = Fix((Edit(cut_from, cut_to, ""),), Safety.UNSAFE, f"Remove `--{change['key']}`")
     advice = change.get("advice") or "delete it"
-    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.pack.to_version}; {advice}",
+    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.version_of(change, 'removed')}; {advice}",
                    start, end, fix, replacement_since=change.replacement_since)
 
 

@@ -103,7 +103,7 @@ def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Cont
     fix = None
     if inner is not None:
         fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, f"Use index type `{new}`")
-    message = f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{new}`"
+    message = f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; use `{new}`"
     if fix is None:
         message += NO_FIX_NOTE
     return Finding(change.code, message, span[0], span[1], fix, replacement_since=change.replacement_since)

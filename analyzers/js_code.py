@@ -189,7 +189,7 @@ def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> li
             fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
                       f"Use index type `{change['new']}`")
             found.append(Finding(change.code, f"index type `{change['old']}` is deprecated in ThemisDB "
-                                 f"{ctx.pack.to_version}; use `{change['new']}`", lit.start, lit.end, fix,
+                                 f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}`", lit.start, lit.end, fix,
                                  replacement_since=change.replacement_since))
     return found
 
@@ -225,16 +225,16 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
             change = renames[name]
             fix = Fix((edits.rename_edit(start, end, change["new"]),), Safety.SAFE,
                       f"Rename to `{change['new']}`")
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB {ctx.pack.to_version}; "
-                       f"use `{change['new']}()`")
+            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
+                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}()`")
             if _defines(parsed.text, name):  # a wrapper or a test double: renaming the call alone breaks it
                 fix = None
                 message += f" (no fix: this file defines its own `{name}`; rename it with its callers)"
         else:
             change, fix = reports[name], None
             advice = change.get("advice") or "create a persistent index instead"
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB {ctx.pack.to_version}; "
-                       f"{advice}")
+            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
+                       f"{ctx.version_of(change, 'deprecated')}; {advice}")
         found.append(Finding(change.code, message, start, end, fix,
                              replacement_since=change.replacement_since))
     return found

@@ -32,7 +32,7 @@ def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: C
         old = text[piece.body_start:piece.body_end]
         change = w.index_types[old]
         fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
-        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; "
+        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; "
                    f"use `{change['new']}`")
         out.append(Finding(change.code, message, piece.start, piece.end, fix,
                            replacement_since=change.replacement_since))
@@ -48,13 +48,13 @@ def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: 
             continue
         if name in w.renames:
             change = w.renames[name]
-            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{change['new']}`"
+            message = f"`{name}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; use `{change['new']}`"
             out.append(Finding(change.code, message, start, end, rename_fix(start, end, change["new"]),
                                replacement_since=change.replacement_since))
         elif name in w.reports:
             change = w.reports[name]
             advice = change.get("advice") or "no automatic fix"
-            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; {advice}"
+            message = f"`{name}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; {advice}"
             out.append(Finding(change.code, message, start, end, None,
                                replacement_since=change.replacement_since))
     return out

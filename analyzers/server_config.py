@@ -132,12 +132,17 @@ def _target(ctx: Context) -> str:
     return f"ThemisDB {ctx.pack.to_version}"
 
 
+def _when(ctx: Context, change, event: str = "") -> str:
+    """Issue 12: the version the change happened in (its pack's step), not the run's target."""
+    return f"ThemisDB {ctx.version_of(change, event)}"
+
+
 def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
     found = []
     for change in ctx.changes("rename-config-key"):
         old, new = change["old"], change["new"]
         for entry in [e for e in doc.entries if e.full_key == old]:
-            message = f"`{old}` is renamed to `{new}` in {_target(ctx)}"
+            message = f"`{old}` is renamed to `{new}` in {_when(ctx, change)}"
             existing = doc.find(new)
             fix_edits = None
             if existing is None:
@@ -165,7 +170,7 @@ def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
         for entry in [e for e in doc.entries if e.full_key == change["key"]]:
             advice = change.get("advice") or "delete it"
             fix = Fix(edits.delete_edits(doc, entry), Safety.UNSAFE, f"Remove `{change['key']}`")
-            found.append(Finding(change.code, f"`{change['key']}` is removed in {_target(ctx)}; {advice}",
+            found.append(Finding(change.code, f"`{change['key']}` is removed in {_when(ctx, change, 'removed')}; {advice}",
                                  entry.key_start, entry.key_end, fix,
                                  replacement_since=change.replacement_since))
     return found
@@ -184,7 +189,7 @@ def find_missing_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
         fix_edits, holder = edits.insert_edits(doc, key, value, nl)
         at = holder.key_start if holder is not None else 0
         fix = Fix(fix_edits, Safety.SAFE, f"Add `{key}: {value}`") if fix_edits else None
-        found.append(Finding(change.code, f"`{key}` is required in {_target(ctx)}; add `{key}: {value}`",
+        found.append(Finding(change.code, f"`{key}` is required in {_when(ctx, change)}; add `{key}: {value}`",
                              at, at, fix, replacement_since=change.replacement_since))
     return found
 

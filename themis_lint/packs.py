@@ -58,6 +58,14 @@ class Change:
     replacement_since: str | None
     pack: str
     origin: str  # file:line, for messages
+    step: str | None = None  # the `to` version of the pack that declares it: when it happened
+
+    def when(self, event: str = "") -> str | None:
+        """The version a message names for this change (issue 12: with packs chained 1.3 -> 1.4 ->
+        1.5 a 1.4 rename is "renamed in 1.4", not in the run's target): its own `deprecated-in` /
+        `removed-in` for those events, else the version its pack upgrades to."""
+        declared = {"deprecated": self.deprecated_in, "removed": self.removed_in}.get(event)
+        return declared or self.step
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -233,7 +241,7 @@ def _build_pack(path: Path, doc: Any, catalogue: dict[str, Rule]) -> Pack:
     if not isinstance(changes, list):
         raise PackError(f"{path}:{_line(doc, 'changes')}: `changes` must be a list")
     for i, entry in enumerate(changes):
-        pack.changes.append(_load_change(entry, f"{path}:{_line(changes, i)}", name, catalogue))
+        pack.changes.append(_load_change(entry, f"{path}:{_line(changes, i)}", name, catalogue, to))
     review = doc.get("manual-review") or []
     for i, item in enumerate(review):
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
@@ -242,7 +250,7 @@ def _build_pack(path: Path, doc: Any, catalogue: dict[str, Rule]) -> Pack:
     return pack
 
 
-def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule]) -> Change:
+def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule], step: str | None = None) -> Change:
     if not isinstance(entry, dict):
         raise PackError(f"{where}: a change is a mapping with `primitive` and `code`")
     primitive, code = entry.get("primitive"), entry.get("code")
@@ -259,7 +267,7 @@ def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule]) 
     data = _plain(entry)
     for key in ("primitive", "code", *VERSION_FIELDS):
         data.pop(key, None)
-    return Change(primitive, code, data, *versions, pack=pack, origin=where)
+    return Change(primitive, code, data, *versions, pack=pack, origin=where, step=step)
 
 
 def _plain(node: Any) -> Any:
