@@ -149,14 +149,20 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         if len(call.args) not in (3, 4):
             return f"{head}; use `FOR v IN coll SEARCH ANALYZER(v.attr IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, "unexpected number of arguments"
         attribute = string_value(site.arg_tokens(1)[0]) if len(site.arg_tokens(1)) == 1 else None
-        field = build.attribute_path(for_var, attribute, q) if attribute is not None else f"{for_var}.<attribute>"
+        listed = attribute is not None and "," in attribute
+        field = (build.attribute_path(for_var, attribute, q) if attribute is not None and not listed
+                 else f"{for_var}.<attribute>")
         query_text = site.arg_source(2)
         clause = build.search_clause(field, query_text, analyzer, q)
-        coll = site.arg_source(0)
+        coll, coll_reason = _collection_text(site)
         message = f"{head}; use `{coll} {clause}`" + (f" then `LIMIT {site.arg_text(3)}`" if len(call.args) == 4 else "")
-        reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2) or _quote_blocker(site)
+        reason = site.blocker() or coll_reason or _query_blocker(site, 2) or _quote_blocker(site)
         if attribute is None:
             reason = reason or "the attribute is not a string literal"
+        elif listed:
+            # issue 12: `'title,content'` is no list; FULLTEXT searched the one attribute its index has
+            reason = reason or (f"the attribute `{attribute}` holds a comma, but FULLTEXT searched one attribute; "
+                                "name the attribute its fulltext index covered")
         elif not _writable_name(attribute):
             reason = reason or "the attribute name holds quotes, backslashes or control characters"
         if not P.clause_follows(toks, call.close + 1):
@@ -212,6 +218,24 @@ def _for_var(toks: list[Tok], n: int) -> str | None:
     if n >= 4 and toks[n - 4].kind == WORD and toks[n - 4].text == ",":
         return None
     return var.text
+
+
+def _collection_text(site: _Site) -> tuple[str, str | None]:
+    """The collection as `FOR v IN` takes it, and why the fix cannot write it (None: it can).
+
+    Issue 12: 1.3's FULLTEXT took the collection as a string (`FULLTEXT('chunks', ...)`); after
+    `FOR v IN` it is an identifier (`chunks`, or `` `my-chunks` `` in backticks), never a string."""
+    arg = site.arg_tokens(0)
+    if len(arg) != 1 or arg[0].kind != STRING or site.is_opaque(0):
+        return site.arg_source(0), _collection_blocker(site)
+    name = string_value(arg[0])
+    written = build.collection_name(name) if name is not None else None
+    if written is None:
+        return site.arg_source(0), "the collection name cannot be written as an AQL name"
+    host = site.host
+    if written.startswith("`") and (host.quote == "`" or "`" in host.taken):
+        return written, "the collection name needs backticks, which the host string cannot hold"
+    return written, None
 
 
 def _collection_blocker(site: _Site) -> str | None:
