@@ -93,7 +93,9 @@ def wants(path: str, ctx: Context) -> bool:
             or is_makefile(path))
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """YAML hosts must compose (duplicate keys are the data-files surface's check); `original` is
+    the contract's text before the fixes, unused here."""
     if path.endswith((".yaml", ".yml")):
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError

@@ -8,13 +8,13 @@ config file that does not parse is left to that surface's TH900.
 """
 from __future__ import annotations
 
-from themis_lint.parse import json_spans
+from themis_lint.parse import json_spans, yaml_docs
+from themis_lint.analyzers import mapping_keys
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
 from themis_lint.edits import data_files as edits
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
 
 NAME = "data_files"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -37,17 +37,17 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     return tuple(lit.lower().encode() for lit in literals)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The text must parse, and hold no duplicate key that `original` (the text before the fixes)
+    did not hold: a JSON or YAML reader keeps one of two equal keys and drops the other."""
     try:
-        if path.endswith(".json"):
-            json_spans.parse(text, allow_duplicates=True)
-        else:
-            _compose(text)
+        kind = "json" if path.endswith(".json") else "yaml"
+        return mapping_keys.introduced(mapping_keys.duplicate_keys(text, kind),
+                                       None if original is None else mapping_keys.duplicate_keys(original, kind))
     except json_spans.JSONSpanError as exc:
         return exc.reason
     except AnalysisError as exc:
         return exc.reason
-    return None
 
 
 def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
@@ -123,13 +123,17 @@ def json_findings(text: str, path: str, ctx: Context) -> list[Finding]:
             found += string_findings(text, node.value, _json_inner(text, node.start, node.end, node.value),
                                      (node.start, node.end), ctx)
         elif node.kind == "object":
-            for member in node.members:
-                found += string_findings(text, member.key,
-                                         _json_inner(text, member.key_start, member.key_end, member.key),
-                                         (member.key_start, member.key_end), ctx)
+            found += mapping_keys.guard([_json_key(text, member, ctx) for member in node.members])
             found += _json_index_findings(text, node, index_changes, ctx)
     found += json_query_findings(text, path, ctx)
     return found
+
+
+def _json_key(text: str, member: json_spans.JMember, ctx: Context) -> tuple:
+    """(key, key after its fixes, findings in it): issue 12's collision guard decides on them."""
+    inner = _json_inner(text, member.key_start, member.key_end, member.key)
+    found = string_findings(text, member.key, inner, (member.key_start, member.key_end), ctx)
+    return member.key, mapping_keys.renamed(member.key, inner, found), found
 
 
 def _json_inner(text: str, start: int, end: int, value: str) -> int | None:
@@ -159,21 +163,7 @@ def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
 # ---- YAML -----------------------------------------------------------------
 
 def _compose(text: str) -> list:
-    """Node trees of every document (no construction: custom tags such as `!Ref` are fine)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
-        raise AnalysisError("invalid YAML: nesting too deep", 0)
-    try:
-        return [d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]
-    except RecursionError as exc:
-        raise AnalysisError("invalid YAML: nesting too deep", 0) from exc
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        offset = mark.index if mark is not None and 0 <= mark.index <= len(text) else 0
-        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise AnalysisError(f"invalid YAML: {reason}", offset) from exc
+    return yaml_docs.compose_all(text)
 
 
 def yaml_findings(text: str, ctx: Context) -> list[Finding]:
@@ -192,8 +182,11 @@ def yaml_findings(text: str, ctx: Context) -> list[Finding]:
         elif isinstance(node, SequenceNode):
             stack += reversed(node.value)
         elif isinstance(node, MappingNode):
-            for key, value in reversed(node.value):
-                stack += [value, key]
+            keys = []
+            for key, value in node.value:
+                keys.append(_yaml_key(text, key, ctx))
+                stack += [value] if isinstance(key, ScalarNode) else [value, key]
+            found += mapping_keys.guard(keys)
             found += _yaml_index_findings(text, node, index_changes, ctx)
     return found
 
@@ -213,6 +206,16 @@ def scalar_inner(text: str, node) -> int | None:
         if inner > start and text[inner - 1] == style and text[inner:end - 1] == value:
             return inner
     return None
+
+
+def _yaml_key(text: str, key, ctx: Context) -> tuple:
+    """(key, key after its fixes, findings in it) of a mapping key (UNKNOWN for complex keys)."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    if not isinstance(key, ScalarNode):
+        return mapping_keys.UNKNOWN, mapping_keys.UNKNOWN, []
+    found = _scalar_findings(text, key, ctx)
+    return key.value, mapping_keys.renamed(key.value, scalar_inner(text, key), found), found
 
 
 def _scalar_findings(text: str, node, ctx: Context) -> list[Finding]:

@@ -9,7 +9,7 @@ import re
 
 from dataclasses import replace
 
-from themis_lint.analyzers import endpoints
+from themis_lint.analyzers import endpoints, mapping_keys
 from themis_lint.analyzers.js_syntax import (  # Offsets: re-exported for tests
     Literal, Offsets, Parsed, callee_names, decode, grammar_of, key_name, literal, literals, named_args,
     parse, tools)
@@ -40,28 +40,112 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     return _wide_triggers[base]
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The file must parse, and hold no duplicate object-literal key that `original` (the text
+    before the fixes) did not hold: JavaScript keeps the last one, silently."""
     parsed = parse(text, path)
     if parsed.problem is None:
-        return None
+        before = None
+        if original is not None and (old := parse(original, path)).problem is None:
+            before = duplicate_keys(old)
+        return mapping_keys.introduced(duplicate_keys(parse(text, path)), before)
     from themis_lint.text import LineIndex
 
     row, col = LineIndex(text).position(parsed.problem_at)
     return f"{parsed.problem} (line {row}, column {col})"
 
 
+def duplicate_keys(parsed: Parsed):
+    """Extra occurrences of each key in its object literal (accessors `get x`/`set x` apart)."""
+    import tree_sitter
+
+    query = _object_query(parsed.grammar)
+    objects = tree_sitter.QueryCursor(query).captures(parsed.tree.root_node).get("object", [])
+    return mapping_keys.duplicates([member_key(parsed, m, {})[0] for m in named_args(obj)] for obj in objects)
+
+
+_object_queries: dict[str, object] = {}
+
+
+def _object_query(grammar: str):
+    if grammar not in _object_queries:
+        import tree_sitter
+
+        _object_queries[grammar] = tree_sitter.Query(tools(grammar)[0].language, "(object) @object")
+    return _object_queries[grammar]
+
+
 # ---- TH201 / TH202 ---------------------------------------------------------------
 
 def find_endpoints(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Finding]:
     found: list[Finding] = []
+    keyed: dict[tuple[int, int], tuple[object, dict]] = {}  # object literal -> its key literals
     for lit in lits:
         simple = _simple_all_finding(parsed, lit, ctx)
         if simple is not None:
             found.append(simple)
             continue
-        for lo, hi in lit.chunks():
-            found += _chunk_endpoints(lit, lo, hi, ctx)
+        here = [f for lo, hi in lit.chunks() for f in _chunk_endpoints(lit, lo, hi, ctx)]
+        obj = _object_of_key(lit.node)
+        if obj is None or not here:
+            found += here
+        else:
+            keyed.setdefault((obj.start_byte, obj.end_byte), (obj, {}))[1][_span_key(lit.node)] = (lit, here)
+    for obj, own in keyed.values():  # issue 12: no rename into a key the object already has
+        found += mapping_keys.guard([member_key(parsed, member, own) for member in named_args(obj)])
     return found
+
+
+def _span_key(node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
+def _object_of_key(node):
+    """The object literal of which `node` (a string or template literal) is a key, else None."""
+    parent = node.parent
+    if parent is not None and parent.type == "computed_property_name":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "pair" or parent.child_by_field_name("key") != node:
+        return None
+    obj = parent.parent
+    return obj if obj is not None and obj.type == "object" else None
+
+
+def member_key(parsed: Parsed, member, own: dict) -> tuple:
+    """(key, key after its fixes, findings in it) of one object-literal member; `own` maps key
+    literal spans to (literal, findings). UNKNOWN for spreads and computed keys."""
+    unknown = (mapping_keys.UNKNOWN, mapping_keys.UNKNOWN, [])
+    if member.type == "shorthand_property_identifier":
+        name = parsed.source(member)
+        return name, name, []
+    if member.type == "method_definition":
+        key = member.child_by_field_name("name")
+        name = key_name(parsed, key) if key is not None else None
+        accessor = member.children[0].type if member.children[0].type in ("get", "set") else None
+        if name is None:
+            return unknown
+        identity = (accessor, name) if accessor else name
+        return identity, identity, []
+    if member.type != "pair" or (key := member.child_by_field_name("key")) is None:
+        return unknown
+    if key.type == "computed_property_name":
+        inner = named_args(key)
+        if len(inner) != 1 or inner[0].type not in ("string", "template_string"):
+            return unknown
+        key = inner[0]
+    if key.type not in ("string", "template_string"):
+        name = key_name(parsed, key)
+        return (name, name, []) if name is not None else unknown
+    lit, found = own.get(_span_key(key)) or (literal(parsed, key), [])
+    return (*_literal_key(lit, found), found)
+
+
+def _literal_key(lit: Literal, found: list[Finding]) -> tuple:
+    """A string key's value before and after its fixes (a template with `${}` by its source)."""
+    raw = mapping_keys.renamed(lit.raw, lit.body, found)
+    if lit.opaque:
+        return ("template", lit.raw), ("template", raw)
+    return lit.value(), decode(raw) if lit.escapes and "\\" in raw else raw
 
 
 def _chunk_endpoints(lit: Literal, lo: int, hi: int, ctx: Context) -> list[Finding]:

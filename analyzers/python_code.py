@@ -13,7 +13,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from themis_lint.analyzers import endpoints
+from themis_lint.analyzers import endpoints, mapping_keys
 from themis_lint.analyzers.python_literals import (  # names re-exported for tests
     OPAQUE, Lines, Piece, Scan, decode_group, exact_span, field_end, host_end, host_start,
     make_piece, opaque_spans, raw_body, scan_tokens)
@@ -33,14 +33,29 @@ def wants(path: str, ctx: Context) -> bool:
     return path.endswith(SUFFIXES)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The module must parse (ast, and libcst byte for byte) and hold no duplicate dict-display
+    key that `original` (the text before the fixes) did not hold: Python keeps the last one."""
     try:
-        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return f"line {exc.lineno}: {exc.msg}"
     except (ValueError, RecursionError, MemoryError) as exc:
         return str(exc) or type(exc).__name__
-    return lossless_problem(text)
+    before = None
+    if original is not None:
+        try:
+            before = duplicate_keys(original, ast.parse(original))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            before = None
+    return mapping_keys.introduced(duplicate_keys(text, tree), before) or lossless_problem(text)
+
+
+def duplicate_keys(text: str, tree: ast.AST):
+    """Extra occurrences of each key in its dict display (constants by value, f-strings by source)."""
+    lines = Lines(text)
+    return mapping_keys.duplicates([dict_key_identity(text, key, lines)[0] for key in node.keys]
+                                   for node in ast.walk(tree) if isinstance(node, ast.Dict))
 
 
 # ---- the pack's data for this surface ------------------------------------------
@@ -131,8 +146,13 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
         return _unparsed_findings(text, found, w, ctx, exc)
     shape = Shape.of(tree, lines, ctx, w.helper_names)
     findings: list[Finding] = []
+    by_key: dict[int, list[Finding]] = {}  # dict-key literal start -> its findings (issue 12)
     for group in found.endpoint_groups:
-        findings += endpoint_findings(text, group, shape, ctx)
+        if group[0].start in shape.dict_keys:
+            by_key[group[0].start] = endpoint_findings(text, group, shape, ctx)
+        else:
+            findings += endpoint_findings(text, group, shape, ctx)
+    findings += guarded_dict_keys(text, by_key, shape, lines)
     findings += index_findings(text, found, shape, w, ctx)
     findings += helper_findings(text, found, shape, w, ctx)
     if w.aql is not None:
@@ -216,6 +236,7 @@ class Shape:
     helper_calls: list[tuple[int, int, str]] = field(default_factory=list)  # method name spans
     collections: dict[int, ast.expr] = field(default_factory=dict)  # path literal -> `collection` arg
     open_ended: set[int] = field(default_factory=set)  # left operand of `+`: more text follows
+    dict_keys: dict[int, ast.Dict] = field(default_factory=dict)  # key literal start -> its dict
 
     @classmethod
     def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
@@ -246,6 +267,9 @@ class Shape:
         for node in calls:
             shape._call(node, lines, queries, defined, helpers)
         for node in dicts:
+            for key in node.keys:
+                if _is_str(key) or isinstance(key, ast.JoinedStr):
+                    shape.dict_keys[_start(key, lines)] = node
             if id(node) in compared:  # RULES.md TH301: `x == {"type": "skiplist"}` is a read
                 continue
             for key, value in zip(node.keys, node.values):
@@ -328,6 +352,38 @@ def _collection_arg(node: ast.Call) -> ast.expr | None:
 
 
 # ---- findings ----------------------------------------------------------------------
+
+def guarded_dict_keys(text: str, by_key: dict[int, list[Finding]], shape: Shape, lines: Lines) -> list[Finding]:
+    """Issue 12: a rename that would give a dict display a key it already has keeps no fix."""
+    found: list[Finding] = []
+    for node in {id(shape.dict_keys[start]): shape.dict_keys[start] for start in by_key}.values():
+        keys = []
+        for key in node.keys:
+            start = None if key is None else _start(key, lines)
+            own = by_key.get(start, [])
+            keys.append((*dict_key_identity(text, key, lines, own), own))
+        found += mapping_keys.guard(keys)
+    return found
+
+
+def dict_key_identity(text: str, key: ast.expr | None, lines: Lines, findings: list[Finding] = ()):
+    """(key, key after the fixes of `findings`) as Python compares them: a constant's value, an
+    f-string by its source text; UNKNOWN for `**spread` and computed keys."""
+    if not isinstance(key, (ast.Constant, ast.JoinedStr)):
+        return mapping_keys.UNKNOWN, mapping_keys.UNKNOWN
+    start, end = _start(key, lines), lines.offset_bytes(key.end_lineno, key.end_col_offset)
+    source = text[start:end]
+    edits = sorted((e.start - start, e.end - start, e.content) for f in findings if f.fix is not None
+                   for e in f.fix.edits if start <= e.start and e.end <= end)
+    new_source = source
+    for s, e, content in reversed(edits):
+        new_source = new_source[:s] + content + new_source[e:]
+    if isinstance(key, ast.JoinedStr):
+        return ("f-string", source), ("f-string", new_source)
+    try:
+        return key.value, ast.literal_eval(new_source)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return key.value, mapping_keys.UNKNOWN
 
 def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context) -> list[Finding]:
     """RULES.md TH201/TH202: paths at segment boundaries in the value of every string."""

@@ -40,9 +40,29 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     return tuple(lit.encode() for lit in literals if len(lit) >= 4) + ctx.trigger_bytes()
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
     """The file, and every config embedded in it, must parse (a fix must not leave, say, two
-    `rocksdb:` keys in a ConfigMap's `themisdb.conf: |`)."""
+    `rocksdb:` keys in a ConfigMap's `themisdb.conf: |`). With `original` (the text before the
+    fixes), a duplicate key the original had already is not the fixes' doing (issue 12)."""
+    problem = _parse_problem(text, path)
+    if problem is None or original is None or "duplicate key" not in problem:
+        return problem
+    from themis_lint.analyzers import mapping_keys
+
+    kind = "json" if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{") else "yaml"
+    try:
+        before = mapping_keys.duplicate_keys(original, kind)
+    except (ValueError, AnalysisError):
+        return problem  # the original did not even parse with duplicates allowed
+    if not before:
+        return problem
+    try:
+        return mapping_keys.introduced(mapping_keys.duplicate_keys(text, kind), before)
+    except (ValueError, AnalysisError) as exc:
+        return getattr(exc, "reason", None) or problem
+
+
+def _parse_problem(text: str, path: str) -> str | None:
     try:
         _parse(text, path)
     except AnalysisError as exc:

@@ -44,7 +44,7 @@ def wants(path: str, ctx: Context) -> bool:
     return path.endswith(SHELL_SUFFIXES) or is_dockerfile(path) or is_makefile(path) or is_nginx(path)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
     """The tokenizers never fail: an unterminated quote runs to the end of the text."""
     return None
 

@@ -39,3 +39,22 @@ def _parse(text: str) -> list:
         return list(YAML(typ="rt", pure=True).load_all(text))
     except RecursionError as exc:
         raise AnalysisError("invalid YAML: nesting too deep", 0) from exc
+
+
+def compose_all(text: str) -> list:
+    """Node trees of every document (no construction: custom tags such as `!Ref` are fine, and so
+    are duplicate keys). Raises AnalysisError when the text is not YAML."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
+        raise AnalysisError("invalid YAML: nesting too deep", 0)
+    try:
+        return [d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]
+    except RecursionError as exc:
+        raise AnalysisError("invalid YAML: nesting too deep", 0) from exc
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        offset = mark.index if mark is not None and 0 <= mark.index <= len(text) else 0
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise AnalysisError(f"invalid YAML: {reason}", offset) from exc
