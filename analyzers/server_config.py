@@ -11,7 +11,8 @@ import re
 
 from themis_lint.parse.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
 from themis_lint.edits import server_config as edits
-from themis_lint.context import Context, glob_any
+from themis_lint import globs
+from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.text import newline_of
 
@@ -22,8 +23,7 @@ _BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[
 
 
 def is_config_name(path: str, ctx: Context) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    return glob_any(name, ctx.config_files)
+    return ctx.matches(path, ctx.config_files)
 
 
 def wants(path: str, ctx: Context) -> bool:
@@ -96,7 +96,7 @@ def _parse(text: str, path: str) -> ConfigDoc | None:
 
 def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
     if is_config_name(path, ctx):
-        overlay = glob_any(path, ctx.overlay_files)
+        overlay = ctx.matches(path, ctx.overlay_files)
         try:
             doc = _parse(text, path)
         except AnalysisError:
@@ -247,7 +247,7 @@ def _embedded_blocks(text: str, ctx: Context | None):
     name (every `*.conf`/`*.yaml`/`*.json`-like name when there is no context)."""
     for match in _BLOCK_KEY.finditer(text):
         name = match.group(3)
-        if ctx is not None and not glob_any(name, ctx.config_files):
+        if ctx is not None and not globs.matches(name, ctx.config_files):
             continue
         if ctx is None and "themis" not in name.lower():
             continue
@@ -262,7 +262,7 @@ def _partial(doc: ConfigDoc | None, name: str = "", ctx: Context | None = None) 
     setting fewer than three keys, or keys of a single top-level section only."""
     if doc is None:
         return True
-    if ctx is not None and glob_any(name, ctx.overlay_files):
+    if ctx is not None and globs.matches(name, ctx.overlay_files):
         return True
     if any(hint in name.lower() for hint in _PARTIAL_HINTS):
         return True
