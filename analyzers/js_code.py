@@ -272,10 +272,60 @@ def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> li
                 continue
             fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
                       f"Use index type `{change['new']}`")
-            found.append(Finding(change.code, f"index type `{change['old']}` is deprecated in ThemisDB "
-                                 f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}`", lit.start, lit.end, fix,
+            message = (f"index type `{change['old']}` is deprecated in ThemisDB "
+                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}`")
+            helper = defining_helper(parsed, lit.node, helper_names(ctx))
+            if helper is not None:
+                fix, message = None, message + INSIDE_HELPER.format(helper)
+            found.append(Finding(change.code, message, lit.start, lit.end, fix,
                                  replacement_since=change.replacement_since))
     return found
+
+
+# issue 12: a skiplist definition inside `createSkipList(...) { ... }` is a test double's or the
+# driver's own: rewriting it changes what that code sends, not a client's index
+INSIDE_HELPER = (" (no fix: it is inside a definition of `{}`, a test double or driver code whose "
+                 "behaviour the rewrite would change)")
+_FUNCTIONS = ("function_expression", "function", "arrow_function", "generator_function")
+
+
+def helper_names(ctx: Context) -> frozenset[str]:
+    """Every listed skiplist helper, renamed or report-only, of any language."""
+    return frozenset([c["old"] for c in ctx.changes("rename-index-helper")]
+                     + [c["name"] for c in ctx.changes("report-index-helper")])
+
+
+def defining_helper(parsed: Parsed, node, names: frozenset[str]) -> str | None:
+    """The listed helper whose definition (function, method, `name: function`, `X.name = () =>`)
+    holds `node`, if any."""
+    while node is not None:
+        name = _defined_name(parsed, node)
+        if name in names:
+            return name
+        node = node.parent
+    return None
+
+
+def _defined_name(parsed: Parsed, node) -> str | None:
+    kind = node.type
+    if kind in ("function_declaration", "generator_function_declaration", "method_definition", *_FUNCTIONS):
+        name = node.child_by_field_name("name")
+        if name is not None:
+            return key_name(parsed, name) if name.type != "identifier" else parsed.source(name)
+        holder = node.parent  # an anonymous function named by where it is stored
+        if holder is None:
+            return None
+        if holder.type == "pair":
+            key = holder.child_by_field_name("key")
+            return key_name(parsed, key) if key is not None else None
+        if holder.type == "variable_declarator":
+            name = holder.child_by_field_name("name")
+            return parsed.source(name) if name is not None and name.type == "identifier" else None
+        if holder.type == "assignment_expression":
+            left = holder.child_by_field_name("left")
+            prop = left.child_by_field_name("property") if left is not None and left.type == "member_expression" else None
+            return parsed.source(prop) if prop is not None else None
+    return None
 
 
 def _is_type_property(parsed: Parsed, node) -> bool:

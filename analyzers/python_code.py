@@ -237,6 +237,7 @@ class Shape:
     collections: dict[int, ast.expr] = field(default_factory=dict)  # path literal -> `collection` arg
     open_ended: set[int] = field(default_factory=set)  # left operand of `+`: more text follows
     dict_keys: dict[int, ast.Dict] = field(default_factory=dict)  # key literal start -> its dict
+    helper_bodies: list[tuple[int, int, str]] = field(default_factory=list)  # `def add_skiplist_index`
 
     @classmethod
     def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
@@ -256,6 +257,9 @@ class Shape:
                 compared.update(id(n) for n in (node.left, *node.comparators))
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 defined.add(node.name)
+                if node.name in helpers:  # issue 12: a test double or the driver's own code
+                    end = lines.offset_bytes(node.end_lineno, node.end_col_offset)
+                    shape.helper_bodies.append((_start(node, lines), end, node.name))
             elif kind is ast.BinOp and isinstance(node.op, ast.Mod) and _is_str(node.left):
                 shape.templates[_start(node.left, lines)] = "percent"
             elif kind is ast.BinOp and isinstance(node.op, ast.Add):
@@ -276,6 +280,10 @@ class Shape:
                 if _is_str(key) and key.value == "type" and _is_str(value):
                     shape.index_values.add(_start(value, lines))
         return shape
+
+    def defining_helper(self, offset: int) -> str | None:
+        """The listed skiplist helper whose definition holds `offset`, if any."""
+        return next((name for start, end, name in self.helper_bodies if start <= offset < end), None)
 
     def _call(self, node: ast.Call, lines: Lines, queries: list[tuple[str, ...]], defined: set[str],
               helpers: frozenset[str]) -> None:

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from themis_lint.analyzers.python_code import Candidates, Shape, Wanted
 
 
+# issue 12: a skiplist definition inside `def add_skiplist_index(...)` is a test double's or the
+# driver's own: rewriting it changes what that code returns or sends, not a client's index
+INSIDE_HELPER = (" (no fix: it is inside a definition of `{}`, a test double or driver code whose "
+                 "behaviour the rewrite would change)")
+
+
 def is_python_helper(change) -> bool:
     """A helper change for Python (`language` unset or `python`)."""
     return change.get("language") in (None, "python")
@@ -34,6 +40,9 @@ def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: C
         fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
         message = (f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; "
                    f"use `{change['new']}`")
+        helper = shape.defining_helper(piece.start)
+        if helper is not None:
+            fix, message = None, message + INSIDE_HELPER.format(helper)
         out.append(Finding(change.code, message, piece.start, piece.end, fix,
                            replacement_since=change.replacement_since))
     return out
