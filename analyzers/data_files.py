@@ -12,6 +12,7 @@ from themis_lint.parse import json_spans, yaml_docs
 from themis_lint.analyzers import mapping_keys
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
+from themis_lint.analyzers.server_state import RECORDED_NOTE, Scope
 from themis_lint.edits import data_files as edits
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
@@ -97,14 +98,18 @@ def string_findings(text: str, value: str, inner: int | None, span: tuple[int, i
     return found
 
 
-def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Context) -> Finding:
-    """RULES.md TH301: a `type: skiplist` beside `fields`; the fix keeps the string's quotes."""
+def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Context,
+                     scope: Scope = Scope()) -> Finding:
+    """RULES.md TH301: a `type: skiplist` beside `fields`; the fix keeps the string's quotes.
+    Issue 12: in recorded server state (an agency dump) report only."""
     old, new = change["old"], change["new"]
     fix = None
-    if inner is not None:
+    if inner is not None and not scope.recorded:
         fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, f"Use index type `{new}`")
     message = f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; use `{new}`"
-    if fix is None:
+    if scope.recorded:
+        message += RECORDED_NOTE
+    elif fix is None:
         message += NO_FIX_NOTE
     return Finding(change.code, message, span[0], span[1], fix, replacement_since=change.replacement_since)
 
@@ -118,15 +123,31 @@ def json_findings(text: str, path: str, ctx: Context) -> list[Finding]:
         raise AnalysisError(f"invalid JSON: {exc.reason}", exc.offset) from exc
     found: list[Finding] = []
     index_changes = ctx.changes("replace-index-type")
-    for node in json_spans.walk(root):
+    stack = [(root, Scope())]  # depth first without recursion, each node with its scope
+    while stack:
+        node, scope = stack.pop()
         if node.kind == "string":
             found += string_findings(text, node.value, _json_inner(text, node.start, node.end, node.value),
                                      (node.start, node.end), ctx)
+        elif node.kind == "array":
+            stack += [(item, scope) for item in reversed(node.items)]
         elif node.kind == "object":
             found += mapping_keys.guard([_json_key(text, member, ctx) for member in node.members])
-            found += _json_index_findings(text, node, index_changes, ctx)
+            scope = scope.enter({m.key: m.value for m in node.members}, _json_scalar, _json_members)
+            found += _json_index_findings(text, node, index_changes, ctx, scope)
+            stack += [(m.value, scope) for m in reversed(node.members)]
     found += json_query_findings(text, path, ctx)
     return found
+
+
+def _json_scalar(node: json_spans.JNode) -> str | None:
+    if node.kind == "literal":
+        return "null" if node.value is None else str(node.value).lower()
+    return str(node.value) if node.kind in ("string", "number") else None
+
+
+def _json_members(node: json_spans.JNode) -> dict | None:
+    return {m.key: m.value for m in node.members} if node.kind == "object" else None
 
 
 def _json_key(text: str, member: json_spans.JMember, ctx: Context) -> tuple:
@@ -140,13 +161,14 @@ def _json_inner(text: str, start: int, end: int, value: str) -> int | None:
     return start + 1 if text[start + 1:end - 1] == value else None
 
 
-def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Context) -> list[Finding]:
+def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Context, scope: Scope) -> list[Finding]:
     keys = {m.key: m.value for m in node.members}
     kind = keys.get("type")
-    if kind is None or kind.kind != "string" or "fields" not in keys:
+    if kind is None or kind.kind != "string" or "fields" not in keys or scope.system:
         return []
     inner = _json_inner(text, kind.start, kind.end, kind.value)
-    return [skiplist_finding(c, (kind.start, kind.end), inner, ctx) for c in changes if kind.value == c["old"]]
+    return [skiplist_finding(c, (kind.start, kind.end), inner, ctx, scope) for c in changes
+            if kind.value == c["old"]]
 
 
 def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
@@ -171,24 +193,39 @@ def yaml_findings(text: str, ctx: Context) -> list[Finding]:
 
     found: list[Finding] = []
     index_changes = ctx.changes("replace-index-type")
-    stack, seen = _compose(text), set()
+    stack, seen = [(doc, Scope()) for doc in _compose(text)], set()
     while stack:
-        node = stack.pop()
+        node, scope = stack.pop()
         if id(node) in seen:  # an alias is visited once, never expanded
             continue
         seen.add(id(node))
         if isinstance(node, ScalarNode):
             found += _scalar_findings(text, node, ctx)
         elif isinstance(node, SequenceNode):
-            stack += reversed(node.value)
+            stack += [(item, scope) for item in reversed(node.value)]
         elif isinstance(node, MappingNode):
             keys = []
+            scope = scope.enter(_yaml_members(node), _yaml_scalar, _yaml_members)
             for key, value in node.value:
                 keys.append(_yaml_key(text, key, ctx))
-                stack += [value] if isinstance(key, ScalarNode) else [value, key]
+                stack += [(value, scope)] if isinstance(key, ScalarNode) else [(value, scope), (key, scope)]
             found += mapping_keys.guard(keys)
-            found += _yaml_index_findings(text, node, index_changes, ctx)
+            found += _yaml_index_findings(text, node, index_changes, ctx, scope)
     return found
+
+
+def _yaml_scalar(node) -> str | None:
+    from ruamel.yaml.nodes import ScalarNode
+
+    return node.value if isinstance(node, ScalarNode) else None
+
+
+def _yaml_members(node) -> dict | None:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    if not isinstance(node, MappingNode):
+        return None
+    return {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
 
 
 def _span(node) -> tuple[int, int]:
@@ -225,15 +262,15 @@ def _scalar_findings(text: str, node, ctx: Context) -> list[Finding]:
     return string_findings(text, node.value, inner, _span(node), ctx, raw)
 
 
-def _yaml_index_findings(text: str, node, changes, ctx: Context) -> list[Finding]:
+def _yaml_index_findings(text: str, node, changes, ctx: Context, scope: Scope) -> list[Finding]:
     from ruamel.yaml.nodes import ScalarNode
 
-    keys = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+    keys = _yaml_members(node)
     kind = keys.get("type")
-    if not isinstance(kind, ScalarNode) or "fields" not in keys:
+    if not isinstance(kind, ScalarNode) or "fields" not in keys or scope.system:
         return []
     inner = scalar_inner(text, kind)
-    return [skiplist_finding(c, _span(kind), inner, ctx) for c in changes if kind.value == c["old"]]
+    return [skiplist_finding(c, _span(kind), inner, ctx, scope) for c in changes if kind.value == c["old"]]
 
 
 def template_findings(text: str, ctx: Context) -> list[Finding]:
