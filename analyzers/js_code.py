@@ -364,6 +364,9 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
             if _defines(parsed.text, name):  # a wrapper or a test double: renaming the call alone breaks it
                 fix = None
                 message += f" (no fix: this file defines its own `{name}`; rename it with its callers)"
+            elif (why := _arguments_blocker(node, change)) is not None:
+                fix = None
+                message += f" (no fix: {why})"
         else:
             change, fix = reports[name], None
             advice = change.get("advice") or "create a persistent index instead"
@@ -372,6 +375,28 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
         found.append(Finding(change.code, message, start, end, fix,
                              replacement_since=change.replacement_since))
     return found
+
+
+def _arguments_blocker(name_node, change) -> str | None:
+    """Issue 12: JS passes arguments by position only, so a rename keeps a call only when its
+    arguments all fall in the parameters both declared signatures share, in order."""
+    from themis_lint.packs import parse_signature
+
+    old = parse_signature(change["signature"]["old"])
+    new = parse_signature(change["signature"]["new"])
+    shared = 0
+    while shared < min(len(old), len(new)) and old[shared].name == new[shared].name:
+        shared += 1
+    call = name_node.parent
+    while call is not None and call.type != "call_expression":
+        call = call.parent
+    args = call.child_by_field_name("arguments") if call is not None else None
+    values = named_args(args) if args is not None and args.type == "arguments" else []
+    if any(v.type == "spread_element" for v in values) and shared < len(old):
+        return "a spread argument cannot be matched to the parameters"
+    if len(values) > shared:
+        return f"`{change['new']}` does not take the arguments past the first {shared} the same way"
+    return None
 
 
 def _defines(text: str, name: str) -> bool:

@@ -154,7 +154,7 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
             findings += endpoint_findings(text, group, shape, ctx)
     findings += guarded_dict_keys(text, by_key, shape, lines)
     findings += index_findings(text, found, shape, w, ctx)
-    findings += helper_findings(text, found, shape, w, ctx)
+    findings += helper_findings(text, found, shape, w, ctx, lines)
     if w.aql is not None:
         for group in found.aql_groups.values():
             findings += aql_findings(text, group, shape, w.aql, ctx)
@@ -233,7 +233,7 @@ class Shape:
     query_args: set[int] = field(default_factory=set)  # first argument of a configured query call
     templates: dict[int, str] = field(default_factory=dict)  # `.format` / `%` template -> kind
     index_values: set[int] = field(default_factory=set)  # value of a `type` key in a dict literal
-    helper_calls: list[tuple[int, int, str]] = field(default_factory=list)  # method name spans
+    helper_calls: list[tuple[int, int, str, ast.Call]] = field(default_factory=list)  # method name spans
     collections: dict[int, ast.expr] = field(default_factory=dict)  # path literal -> `collection` arg
     open_ended: set[int] = field(default_factory=set)  # left operand of `+`: more text follows
     dict_keys: dict[int, ast.Dict] = field(default_factory=dict)  # key literal start -> its dict
@@ -296,7 +296,7 @@ class Shape:
                     self.index_values.add(_start(kw.value, lines))
         if isinstance(func, ast.Attribute) and func.attr in helpers and not own_method(func, defined):
             end = lines.offset_bytes(func.end_lineno, func.end_col_offset)
-            self.helper_calls.append((end - len(func.attr), end, func.attr))
+            self.helper_calls.append((end - len(func.attr), end, func.attr, node))
         if node.args:
             first = _template_literal(node.args[0])
             if first is not None and _matches_query(_dotted(func), queries):

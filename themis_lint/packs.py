@@ -18,7 +18,7 @@ PRIMITIVES = {
     "deprecate-endpoint": ("path", "new"),
     "remove-endpoint": ("path", "new"),
     "replace-index-type": ("old", "new"),
-    "rename-index-helper": ("old", "new", "language"),
+    "rename-index-helper": ("old", "new", "language", "signature"),
     "report-index-helper": ("name", "language"),
     "rewrite-aql-function": ("function", "transform"),
 }
@@ -267,7 +267,66 @@ def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule], 
     data = _plain(entry)
     for key in ("primitive", "code", *VERSION_FIELDS):
         data.pop(key, None)
+    if primitive in CHECKS:
+        CHECKS[primitive](data, where)
     return Change(primitive, code, data, *versions, pack=pack, origin=where, step=step)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a driver helper's declared signature (`name`, `name=default`, `name?`)."""
+
+    name: str
+    default: str | None = None  # the default as written (`None`, `False`); None: required or `?`
+    optional: bool = False
+
+
+_PARAM_RE = re.compile(r"^([A-Za-z_$][A-Za-z0-9_$]*)(\?)?(?:=(.+))?$")
+ARGUMENT_ACTIONS = ("block", "drop")
+
+
+def parse_signature(text: str) -> list[Param]:
+    """`"fields, unique=None, opts?"` -> its parameters; ValueError on anything else."""
+    params = []
+    for part in (p.strip() for p in str(text).split(",")):
+        match = _PARAM_RE.match(part)
+        if not match:
+            raise ValueError(f"bad parameter {part!r} (expected name, name=default or name?)")
+        name, question, default = match.groups()
+        params.append(Param(name, default, bool(question) or default is not None))
+    if len({p.name for p in params}) != len(params):
+        raise ValueError("a parameter is declared twice")
+    return params
+
+
+def _check_helper_rename(data: dict, where: str) -> None:
+    """A rename-index-helper entry must say what happens to every argument of the old helper."""
+    signature = data.get("signature")
+    if not isinstance(signature, dict) or set(signature) != {"old", "new"}:
+        raise PackError(f"{where}: rename-index-helper `signature` needs `old` and `new`")
+    try:
+        old, new = parse_signature(signature["old"]), parse_signature(signature["new"])
+    except ValueError as exc:
+        raise PackError(f"{where}: signature: {exc}") from exc
+    arguments = data.get("arguments") or {}
+    if not isinstance(arguments, dict):
+        raise PackError(f"{where}: `arguments` maps an old parameter to block, drop or {{rename: new}}")
+    names = {p.name for p in new}
+    for param in old:
+        action = arguments.get(param.name)
+        target = action.get("rename") if isinstance(action, dict) else None
+        if action is None and param.name not in names:
+            raise PackError(f"{where}: `{param.name}` is not a parameter of `{data['new']}`: "
+                            "say in `arguments` whether it blocks the fix, is dropped or renamed")
+        if action is not None and action not in ARGUMENT_ACTIONS and target not in names:
+            raise PackError(f"{where}: arguments: `{param.name}`: expected block, drop or "
+                            f"{{rename: <a parameter of {data['new']}>}}")
+    call = data.get("index-call")
+    if call is not None and (not isinstance(call, dict) or not isinstance(call.get("method"), str)):
+        raise PackError(f"{where}: `index-call` needs a `method`")
+
+
+CHECKS = {"rename-index-helper": _check_helper_rename}
 
 
 def _plain(node: Any) -> Any:
