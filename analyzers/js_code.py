@@ -9,7 +9,7 @@ import re
 
 from dataclasses import replace
 
-from themis_lint.analyzers import endpoints, mapping_keys
+from themis_lint.analyzers import endpoints, index_specs, mapping_keys
 from themis_lint.analyzers.js_syntax import (  # Offsets: re-exported for tests
     Literal, Offsets, Parsed, callee_names, decode, grammar_of, key_name, literal, literals, named_args,
     parse, tools)
@@ -266,9 +266,12 @@ def _has_comment(node) -> bool:
 def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Finding]:
     """RULES.md TH301: `{type: 'skiplist'}` in an object literal; reads and comparisons are not found."""
     found = []
+    specs = index_specs.specs_for(ctx, parsed.text, "javascript")
     for change in ctx.changes("replace-index-type"):
         for lit in lits:
-            if lit.raw != change["old"] or lit.opaque or not _is_type_property(parsed, lit.node):
+            if lit.raw != change["old"] or lit.opaque:
+                continue
+            if not _is_type_property(parsed, lit.node) and not _is_spec_argument(lit.node, specs):
                 continue
             fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
                       f"Use index type `{change['new']}`")
@@ -326,6 +329,20 @@ def _defined_name(parsed: Parsed, node) -> str | None:
             prop = left.child_by_field_name("property") if left is not None and left.type == "member_expression" else None
             return parsed.source(prop) if prop is not None else None
     return None
+
+
+def _is_spec_argument(node, specs) -> bool:
+    """Issue 12: the index type argument of an imported library's call (`@Index('skiplist')`,
+    or type-arango's `@Index(type => 'skiplist')`: an arrow function returning it)."""
+    args = node.parent
+    if args is not None and args.type == "arrow_function" and args.child_by_field_name("body") == node:
+        node, args = args, args.parent
+    if not specs or args is None or args.type != "arguments" or args.parent is None:
+        return False
+    names = callee_names(args.parent) if args.parent.type == "call_expression" else []
+    values = named_args(args)
+    return any(names[-1:] == [spec["call"]] and spec.get("position") is not None
+               and spec["position"] < len(values) and values[spec["position"]] == node for spec in specs)
 
 
 def _is_type_property(parsed: Parsed, node) -> bool:

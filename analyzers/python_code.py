@@ -13,7 +13,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from themis_lint.analyzers import endpoints, mapping_keys
+from themis_lint.analyzers import endpoints, index_specs, mapping_keys
 from themis_lint.analyzers.python_literals import (  # names re-exported for tests
     OPAQUE, Lines, Piece, Scan, decode_group, exact_span, field_end, host_end, host_start,
     make_piece, opaque_spans, raw_body, scan_tokens)
@@ -238,10 +238,12 @@ class Shape:
     open_ended: set[int] = field(default_factory=set)  # left operand of `+`: more text follows
     dict_keys: dict[int, ast.Dict] = field(default_factory=dict)  # key literal start -> its dict
     helper_bodies: list[tuple[int, int, str]] = field(default_factory=list)  # `def add_skiplist_index`
+    index_notes: dict[int, str] = field(default_factory=dict)  # index type literal -> why no fix
+    specs: list = field(default_factory=list)  # index-type-argument entries of imported libraries
 
     @classmethod
     def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
-        shape = cls()
+        shape = cls(specs=index_specs.specs_for(ctx, lines.text, "python"))
         queries = [tuple(q.split(".")) for q in ctx.query_functions]
         defined: set[str] = set()
         compared: set[int] = set()
@@ -279,7 +281,37 @@ class Shape:
             for key, value in zip(node.keys, node.values):
                 if _is_str(key) and key.value == "type" and _is_str(value):
                     shape.index_values.add(_start(value, lines))
+                elif _is_str(key) and _is_str(value):
+                    shape._dict_spec(node, key.value, value, lines)
         return shape
+
+    def _dict_spec(self, node: ast.Dict, key: str, value: ast.Constant, lines: Lines) -> None:
+        """Issue 12: `{"index_type": "skiplist", ...}`, a spec of an ORM written as a plain dict."""
+        for spec in self.specs:
+            if spec.get("dict-key") and spec.get("keyword") == key:
+                names = {k.value for k in node.keys if _is_str(k)}
+                self._spec_value(spec, value, names, None in node.keys, lines)
+
+    def _spec_value(self, spec, value: ast.expr, names: set[str], unknown: bool, lines: Lines) -> None:
+        start = _start(value, lines)
+        self.index_values.add(start)
+        note = index_specs.blocker(spec, names, unknown)
+        if note is not None:
+            self.index_notes[start] = note
+
+    def _call_spec(self, node: ast.Call, lines: Lines) -> None:
+        """Issue 12: an ORM's call that takes the index type as an argument (`IndexSpec(index_type=...)`)."""
+        name = _dotted(node.func)[-1:] or ("",)
+        for spec in self.specs:
+            if spec["call"] != name[0]:
+                continue
+            value = next((kw.value for kw in node.keywords if kw.arg == spec.get("keyword")), None)
+            position = spec.get("position")
+            if value is None and position is not None and position < len(node.args):
+                value = node.args[position]
+            if _is_str(value):
+                names = {kw.arg for kw in node.keywords if kw.arg}
+                self._spec_value(spec, value, names, any(kw.arg is None for kw in node.keywords), lines)
 
     def defining_helper(self, offset: int) -> str | None:
         """The listed skiplist helper whose definition holds `offset`, if any."""
@@ -288,6 +320,8 @@ class Shape:
     def _call(self, node: ast.Call, lines: Lines, queries: list[tuple[str, ...]], defined: set[str],
               helpers: frozenset[str]) -> None:
         func = node.func
+        if self.specs:
+            self._call_spec(node, lines)
         if isinstance(func, ast.Attribute) and func.attr == "format" and _is_str(func.value):
             self.templates[_start(func.value, lines)] = "format"
         if isinstance(func, ast.Name) and func.id == "dict":

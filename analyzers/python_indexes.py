@@ -45,6 +45,8 @@ def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: C
         helper = shape.defining_helper(piece.start)
         if helper is not None:
             fix, message = None, message + INSIDE_HELPER.format(helper)
+        elif start in shape.index_notes:
+            fix, message = None, message + f" (no fix: {shape.index_notes[start]})"
         out.append(Finding(change.code, message, piece.start, piece.end, fix,
                            replacement_since=change.replacement_since))
     return out

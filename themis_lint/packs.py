@@ -20,6 +20,7 @@ PRIMITIVES = {
     "replace-index-type": ("old", "new"),
     "rename-index-helper": ("old", "new", "language", "signature"),
     "report-index-helper": ("name", "language"),
+    "index-type-argument": ("call", "language", "library"),
     "rewrite-aql-function": ("function", "transform"),
 }
 VERSION_FIELDS = ("deprecated-in", "removed-in", "replacement-since")
@@ -326,7 +327,18 @@ def _check_helper_rename(data: dict, where: str) -> None:
         raise PackError(f"{where}: `index-call` needs a `method`")
 
 
-CHECKS = {"rename-index-helper": _check_helper_rename}
+def _check_type_argument(data: dict, where: str) -> None:
+    """An index-type-argument entry says which argument carries the type."""
+    if data.get("keyword") is None and data.get("position") is None and not data.get("dict-key"):
+        raise PackError(f"{where}: index-type-argument needs `keyword`, `position` or `dict-key`")
+    if data.get("position") is not None and not isinstance(data["position"], int):
+        raise PackError(f"{where}: `position` is a 0-based argument index")
+    blocked = data.get("blocked-by") or []
+    if not isinstance(blocked, list) or not all(isinstance(b, str) for b in blocked):
+        raise PackError(f"{where}: `blocked-by` is a list of argument names")
+
+
+CHECKS = {"rename-index-helper": _check_helper_rename, "index-type-argument": _check_type_argument}
 
 
 def _plain(node: Any) -> Any:
