@@ -97,14 +97,9 @@ def parse_error(text: str, path: str, original: str | None = None) -> str | None
     """YAML hosts must compose (duplicate keys are the data-files surface's check); `original` is
     the contract's text before the fixes, unused here."""
     if path.endswith((".yaml", ".yml")):
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
+        from themis_lint.parse import yaml_nodes
 
-        try:
-            for _ in YAML(typ="rt", pure=True).compose_all(text):
-                pass
-        except YAMLError as exc:
-            return " ".join(str(getattr(exc, "problem", exc)).split())
+        return yaml_nodes.problem(text)
     return None
 
 
@@ -420,43 +415,40 @@ def makefile_findings(text: str, ctx: Context) -> list[Finding]:
 # ---- docker-compose and Kubernetes -------------------------------------------
 
 def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import YAMLError
-
-    from themis_lint.parse import yaml_docs
+    from themis_lint.parse import yaml_nodes
 
     try:
-        docs = yaml_docs.load_all(text)  # shared with the server-config surface
-    except (YAMLError, AnalysisError):
+        docs = yaml_nodes.compose(text)  # shared with the server-config and data-file surfaces
+    except AnalysisError:
         return []  # not ours to report: the data-file and config surfaces own YAML parse errors
     from themis_lint.text import LineIndex
 
-    index, found, seen = LineIndex(text), [], set()
-    stack = [d for d in docs if isinstance(d, (CommentedMap, CommentedSeq))]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        children = node.values() if isinstance(node, CommentedMap) else node
-        stack += [c for c in children if isinstance(c, (CommentedMap, CommentedSeq))]
-        if isinstance(node, CommentedMap) and ("command" in node or "args" in node):
-            found += _container_findings(text, index, node, ctx)
+    index, found = LineIndex(text), []
+    for node in yaml_nodes.walk(docs):
+        if yaml_nodes.is_mapping(node):
+            keys = {k.value: (k, v) for k, v in node.value if yaml_nodes.is_scalar(k)}
+            if "command" in keys or "args" in keys:
+                found += _container_findings(text, index, keys, ctx)
     return found
 
 
-def _container_findings(text: str, index, node, ctx: Context) -> list[Finding]:
+def _is_string(node) -> bool:
+    return node.id == "scalar" and node.tag.endswith(":str")
+
+
+def _container_findings(text: str, index, keys: dict, ctx: Context) -> list[Finding]:
+    """`keys`: a container mapping's scalar keys -> (key node, value node)."""
     words: list[Word] = []
     scripts: dict[int, list[list[Word]] | None] = {}
     unmapped: list[tuple[int, int]] = []
     items: dict[int, tuple[bool, int]] = {}  # list item word start -> (flow style, id of its list)
     for key in ("entrypoint", "command", "args"):
-        if key in node:
-            words += _yaml_words(text, index, node, key, scripts, unmapped, items)
+        if key in keys:
+            words += _yaml_words(text, index, *keys[key], scripts, unmapped, items)
     if not words:
         return []
-    image = node.get("image")
-    image_args = isinstance(image, str) and is_server_image(image, ctx)
+    image = keys.get("image", (None, None))[1]
+    image_args = image is not None and _is_string(image) and is_server_image(image.value, ctx)
     found = command_findings(text, words, ctx, image_args=image_args, scripts=scripts)
     for finding in found:
         _removal_by_items(text, words, items, finding)
@@ -526,47 +518,42 @@ def _flow_items_span(text: str, first: Word, last: Word) -> tuple[int, int] | No
     return None
 
 
-def _yaml_words(text: str, index, node, key: str, scripts: dict, unmapped: list,
+def _yaml_words(text: str, index, key, value, scripts: dict, unmapped: list,
                 items: dict | None = None) -> list[Word]:
-    from ruamel.yaml.comments import CommentedSeq
-
-    value = node[key]
-    if isinstance(value, str):
-        line, col = node.lc.value(key)
-        start = index.offset(line + 1, col + 1)
-        region = scalar_region(text, start, value, node.lc.key(key)[1])
-        commands = scalar_commands(text, region, value) if region else None
+    """The words of a `command`/`args` value (a string or a list of strings), with source spans."""
+    if _is_string(value):
+        start = value.start_mark.index
+        region = scalar_region(text, start, value.value, index.position(key.start_mark.index)[1] - 1)
+        commands = scalar_commands(text, region, value.value) if region else None
         if commands is None:
             # compose splits a string `command` like a shell: its words, all spanning the scalar
             end = region[1] if region else _line_end(text, start)
             unmapped.append((start, end))
-            return [Word(w.value, start, end, True, False) for c in split_commands(value) for w in c]
+            return [Word(w.value, start, end, True, False) for c in split_commands(value.value) for w in c]
         return [w for c in commands for w in c]  # compose: newlines and operators are plain blanks
-    if isinstance(value, CommentedSeq):
-        words = []
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
+    if value.id != "sequence":
+        return []
+    words = []
+    for node in value.value:
+        if not _is_string(node):
+            continue
+        start, item = node.start_mark.index, node.value
+        raw_end = _raw_scalar_end(text, start, item)
+        if text[start:start + 1] in "|>" or "\n" in text[start:raw_end]:
+            # a block or multi-line scalar: one argument, followed as a script when `sh -c` runs it
+            region = scalar_region(text, start, item, _item_indent(text, start))
+            if region is None:
+                words.append(Word(item, start, _line_end(text, start), True, False))
                 continue
-            line, col = value.lc.item(i)
-            start = index.offset(line + 1, col + 1)
-            item = str(item)
-            raw_end = _raw_scalar_end(text, start, item)
-            if text[start:start + 1] in "|>" or "\n" in text[start:raw_end]:
-                # a block or multi-line scalar: one argument, followed as a script when `sh -c` runs it
-                region = scalar_region(text, start, item, _item_indent(text, start))
-                if region is None:
-                    words.append(Word(item, start, _line_end(text, start), True, False))
-                    continue
-                words.append(Word(item, region[0], region[1], True, False))
-                scripts[region[0]] = scalar_commands(text, region, item, script=True)
-                continue
-            raw = text[start:raw_end]
-            exact = raw == item or (raw[:1] in "\"'" and raw[1:-1] == item)
-            words.append(Word(item, start, raw_end, raw[:1] in "\"'", exact))
-            if items is not None:
-                items[start] = (bool(value.fa.flow_style()), id(value))
-        return words
-    return []
+            words.append(Word(item, region[0], region[1], True, False))
+            scripts[region[0]] = scalar_commands(text, region, item, script=True)
+            continue
+        raw = text[start:raw_end]
+        exact = raw == item or (raw[:1] in "\"'" and raw[1:-1] == item)
+        words.append(Word(item, start, raw_end, raw[:1] in "\"'", exact))
+        if items is not None:
+            items[start] = (bool(value.flow_style), id(value))
+    return words
 
 
 def _line_end(text: str, pos: int) -> int:

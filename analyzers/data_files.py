@@ -8,7 +8,7 @@ config file that does not parse is left to that surface's TH900.
 """
 from __future__ import annotations
 
-from themis_lint.parse import json_spans, yaml_docs
+from themis_lint.parse import json_spans, yaml_nodes
 from themis_lint.analyzers import mapping_keys
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
@@ -184,58 +184,47 @@ def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
 
 # ---- YAML -----------------------------------------------------------------
 
-def _compose(text: str) -> list:
-    return yaml_docs.compose_all(text)
-
-
 def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
     found: list[Finding] = []
     index_changes = ctx.changes("replace-index-type")
-    stack, seen = [(doc, Scope()) for doc in _compose(text)], set()
+    stack, seen = [(doc, Scope()) for doc in reversed(yaml_nodes.compose(text))], set()
     while stack:
         node, scope = stack.pop()
         if id(node) in seen:  # an alias is visited once, never expanded
             continue
         seen.add(id(node))
-        if isinstance(node, ScalarNode):
+        if yaml_nodes.is_scalar(node):
             found += _scalar_findings(text, node, ctx)
-        elif isinstance(node, SequenceNode):
+        elif yaml_nodes.is_sequence(node):
             stack += [(item, scope) for item in reversed(node.value)]
-        elif isinstance(node, MappingNode):
+        elif yaml_nodes.is_mapping(node):
             keys = []
             scope = scope.enter(_yaml_members(node), _yaml_scalar, _yaml_members)
-            for key, value in node.value:
-                keys.append(_yaml_key(text, key, ctx))
-                stack += [(value, scope)] if isinstance(key, ScalarNode) else [(value, scope), (key, scope)]
+            for key, value in reversed(node.value):
+                keys.insert(0, _yaml_key(text, key, ctx))
+                stack += [(value, scope)] if yaml_nodes.is_scalar(key) else [(value, scope), (key, scope)]
             found += mapping_keys.guard(keys)
             found += _yaml_index_findings(text, node, index_changes, ctx, scope)
     return found
 
 
 def _yaml_scalar(node) -> str | None:
-    from ruamel.yaml.nodes import ScalarNode
-
-    return node.value if isinstance(node, ScalarNode) else None
+    return node.value if yaml_nodes.is_scalar(node) else None
 
 
 def _yaml_members(node) -> dict | None:
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
-
-    if not isinstance(node, MappingNode):
+    if not yaml_nodes.is_mapping(node):
         return None
-    return {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+    return {k.value: v for k, v in node.value if yaml_nodes.is_scalar(k)}
 
 
-def _span(node) -> tuple[int, int]:
-    return node.start_mark.index, node.end_mark.index
+_span = yaml_nodes.span
 
 
 def scalar_inner(text: str, node) -> int | None:
     """Offset where a scalar's value stands as-is in the text (single-line plain or quoted, no escapes)."""
     start, end = _span(node)
-    value, style = node.value, node.style
+    value, style = node.value, yaml_nodes.style(node)
     if style is None and text[start:end].endswith(value):
         return end - len(value)
     if style in ("'", '"') and text[end - 1:end] == style:
@@ -247,9 +236,7 @@ def scalar_inner(text: str, node) -> int | None:
 
 def _yaml_key(text: str, key, ctx: Context) -> tuple:
     """(key, key after its fixes, findings in it) of a mapping key (UNKNOWN for complex keys)."""
-    from ruamel.yaml.nodes import ScalarNode
-
-    if not isinstance(key, ScalarNode):
+    if not yaml_nodes.is_scalar(key):
         return mapping_keys.UNKNOWN, mapping_keys.UNKNOWN, []
     found = _scalar_findings(text, key, ctx)
     return key.value, mapping_keys.renamed(key.value, scalar_inner(text, key), found), found
@@ -258,16 +245,14 @@ def _yaml_key(text: str, key, ctx: Context) -> tuple:
 def _scalar_findings(text: str, node, ctx: Context) -> list[Finding]:
     inner = scalar_inner(text, node)
     # block and plain scalars have no escapes: a path in their source text is the path in the value
-    raw = _span(node) if node.style in (None, "|", ">") else None
+    raw = _span(node) if yaml_nodes.style(node) in (None, "|", ">") else None
     return string_findings(text, node.value, inner, _span(node), ctx, raw)
 
 
 def _yaml_index_findings(text: str, node, changes, ctx: Context, scope: Scope) -> list[Finding]:
-    from ruamel.yaml.nodes import ScalarNode
-
     keys = _yaml_members(node)
     kind = keys.get("type")
-    if not isinstance(kind, ScalarNode) or "fields" not in keys or scope.system:
+    if kind is None or not yaml_nodes.is_scalar(kind) or "fields" not in keys or scope.system:
         return []
     inner = scalar_inner(text, kind)
     return [skiplist_finding(c, _span(kind), inner, ctx, scope) for c in changes if kind.value == c["old"]]

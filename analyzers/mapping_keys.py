@@ -91,28 +91,17 @@ def guard(keys: list[tuple[Hashable, Hashable, list[Finding]]]) -> list[Finding]
 def duplicate_keys(text: str, kind: str) -> Counter:
     """Extra occurrences of each key in its mapping, `kind` "json" (objects) or "yaml" (mappings);
     raises JSONSpanError or AnalysisError when the text does not parse."""
-    from themis_lint.parse import json_spans, yaml_docs
+    from themis_lint.parse import json_spans, yaml_nodes
 
     if kind == "json":
         root = json_spans.parse(text, allow_duplicates=True)
         return duplicates([m.key for m in n.members] for n in json_spans.walk(root) if n.kind == "object")
-    return yaml_duplicate_keys(yaml_docs.compose_all(text))
+    return yaml_duplicate_keys(yaml_nodes.compose(text))
 
 
 def yaml_duplicate_keys(documents: list) -> Counter:
     """Duplicate scalar keys of every mapping: by tag and value, as YAML compares them."""
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
+    from themis_lint.parse import yaml_nodes
 
-    mappings, stack, seen = [], list(documents), set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            mappings.append([(k.tag, k.value) if isinstance(k, ScalarNode) else UNKNOWN
-                             for k, _ in node.value])
-            stack += [n for pair in node.value for n in pair]
-        elif not isinstance(node, ScalarNode):
-            stack += node.value
-    return duplicates(mappings)
+    return duplicates([(k.tag, k.value) if yaml_nodes.is_scalar(k) else UNKNOWN for k, _ in node.value]
+                      for node in yaml_nodes.walk(documents) if yaml_nodes.is_mapping(node))
