@@ -43,8 +43,8 @@ def parse_error(text: str, path: str, original: str | None = None) -> str | None
     did not hold: a JSON or YAML reader keeps one of two equal keys and drops the other."""
     try:
         kind = "json" if path.endswith(".json") else "yaml"
-        return mapping_keys.introduced(mapping_keys.duplicate_keys(text, kind),
-                                       None if original is None else mapping_keys.duplicate_keys(original, kind))
+        before = None if original is None else mapping_keys.duplicate_keys(original, kind)
+        return mapping_keys.introduced(mapping_keys.duplicate_keys(text, kind), before)
     except json_spans.JSONSpanError as exc:
         return exc.reason
     except AnalysisError as exc:
@@ -99,14 +99,16 @@ def string_findings(text: str, value: str, inner: int | None, span: tuple[int, i
 
 
 def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Context,
-                     scope: Scope = Scope()) -> Finding:
+                     scope: Scope | None = None) -> Finding:
     """RULES.md TH301: a `type: skiplist` beside `fields`; the fix keeps the string's quotes.
     Issue 12: in recorded server state (an agency dump) report only."""
     old, new = change["old"], change["new"]
+    scope = scope or Scope()
     fix = None
     if inner is not None and not scope.recorded:
         fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, f"Use index type `{new}`")
-    message = f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; use `{new}`"
+    since = ctx.version_of(change, "deprecated")
+    message = f"index type `{old}` is deprecated in ThemisDB {since}; use `{new}`"
     if scope.recorded:
         message += RECORDED_NOTE
     elif fix is None:
@@ -161,7 +163,8 @@ def _json_inner(text: str, start: int, end: int, value: str) -> int | None:
     return start + 1 if text[start + 1:end - 1] == value else None
 
 
-def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Context, scope: Scope) -> list[Finding]:
+def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Context,
+                         scope: Scope) -> list[Finding]:
     keys = {m.key: m.value for m in node.members}
     kind = keys.get("type")
     if kind is None or kind.kind != "string" or "fields" not in keys or scope.system:

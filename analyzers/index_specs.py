@@ -20,7 +20,7 @@ def specs_for(ctx: Context, text: str, language: str) -> list[Change]:
 
 
 def imports(text: str, library: str, language: str) -> bool:
-    """`import arango_orm` / `from arango_orm.x import ...`; `require('type-arango')` / `from 'type-arango'`."""
+    """`import arango_orm`, `from arango_orm.x import ...`; `require('type-arango')`, `from 'type-arango'`."""
     lib = re.escape(library)
     if language == "python":
         pattern = rf"^[ \t]*(?:from[ \t]+{lib}(?:\.[\w.]+)?[ \t]+import\b|import[ \t]+{lib}\b)"

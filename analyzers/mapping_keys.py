@@ -10,8 +10,8 @@ since json.load, tree-sitter, libcst and ruamel's composer all accept duplicates
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from dataclasses import replace
-from typing import Hashable, Iterable
 
 from themis_lint.model import Finding
 

@@ -75,7 +75,8 @@ def bind(text: str, lines: Lines, call: ast.Call, old: list[Param]) -> list[Boun
     if len(call.args) > len(old):
         return f"more positional arguments than the {len(old)} parameters declared"
     by_name = {p.name: p for p in old}
-    bound = [Bound(old[i], arg, None, _start(lines, arg), _end(lines, arg)) for i, arg in enumerate(call.args)]
+    bound = [Bound(old[i], arg, None, _start(lines, arg), _end(lines, arg))
+             for i, arg in enumerate(call.args)]
     for kw in call.keywords:
         if kw.arg not in by_name or any(b.param.name == kw.arg for b in bound):
             return f"`{kw.arg}` is not a parameter it declares, or is given twice"
