@@ -24,3 +24,11 @@ def invoke(*args: str, input=None):
     from themis_lint.cli import main
 
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def check_file(path: str, display: str, ctx, options: Options) -> FileResult:
+    """One real file through the runner: read, pipeline, and with a fix level the one writer."""
+    from themis_lint.discovery import Target
+    from themis_lint.runner import process_file
+
+    return process_file(Target(path, display, False), ctx, options)

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
-from themis_lint.migrate import files as migrate_files
+from themis_lint import writer
 from themis_lint.migrate import run as migrate
 from themis_lint.cli import main
 
@@ -143,7 +143,7 @@ def test_file_changed_between_read_and_write_is_not_written(fleet, monkeypatch) 
             with open(path, "w") as handle:
                 handle.write(edited)
 
-    monkeypatch.setattr(migrate_files, "before_write", someone_edits)
+    monkeypatch.setattr(writer, "before_write", someone_edits)
     result = invoke("--jobs", "1", "--report", "r.json", "clean")
     assert result.exit_code == 1
     assert (fleet / "clean/scripts/start.sh").read_text() == edited
@@ -370,7 +370,7 @@ def interrupt_after_first_write(monkeypatch, signum: int) -> None:
             sent.append(path)
             os.kill(os.getpid(), signum)
 
-    monkeypatch.setattr(migrate_files, "before_write", send)
+    monkeypatch.setattr(writer, "before_write", send)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -391,7 +391,7 @@ def test_commit_after_an_interrupted_run_takes_both_runs_files(fleet, monkeypatc
     assert invoke("--jobs", "1", "--commit", "clean").exit_code == 130
     repo = fleet / "clean"
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"  # no commit after a stop
-    monkeypatch.setattr(migrate_files, "before_write", lambda path: None)
+    monkeypatch.setattr(writer, "before_write", lambda path: None)
     assert invoke("--jobs", "1", "--commit", "clean").exit_code == 0  # its own changes are not "dirty"
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["config/themisdb.conf",
@@ -427,7 +427,7 @@ def test_missing_path_and_oversized_file(fleet) -> None:
     result = invoke("--max-file-size", "60", "--report", "r.json", "clean", "nowhere")
     repos = by_path(load(fleet / "r.json"))
     assert repos["nowhere"]["status"] == "failed" and repos["nowhere"]["reason"] == "no such folder"
-    assert repos["clean"]["notes"] == ["config/themisdb.conf: skipped: 80 bytes is over the 60-byte limit"]
+    assert repos["clean"]["notes"] == ["config/themisdb.conf: skipped: 80 bytes is over the 60-byte limit (--max-file-size)"]
     assert repos["clean"]["changed"] == ["scripts/start.sh"]
     assert (fleet / "clean/config/themisdb.conf").read_text() == CONF
     assert "clean: note: config/themisdb.conf: skipped" in result.stdout and result.exit_code == 1

@@ -1,15 +1,15 @@
 """`themis-lint check`: discovery, the run, baselines, output and the exit code."""
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from dataclasses import dataclass
 
 import click
 
-from themis_lint.project import ProjectError, Setup
-from themis_lint.pipeline import FileResult, Options, SurfaceCrash, check_source
+from themis_lint.project import ProjectError, Projects, Setup
+from themis_lint import diff
+from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
 from themis_lint.report import Report
 
@@ -28,6 +28,7 @@ class CheckRequest:
     keep_compatible_with: str | None = None
     stdin_filename: str | None = None
     checked: list | None = None  # the discovered targets (JUnit lists every checked file)
+    projects: Projects | None = None  # which config governs which path (None: `setup`'s, everywhere)
     jobs: int = 1
     quiet: bool = False
     max_file_size: int | None = None
@@ -82,11 +83,18 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[Fil
     from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
-    targets, errors = discover(req.paths, setup.excludes)
+    projects = req.projects or Projects.fixed(setup)
+    targets, errors = discover(req.paths, projects.excludes_for)
     req.checked = targets
-    results = runner.run(targets, setup.ctx, options, req.jobs, None if req.no_cache else cache_folder())
-    if setup.ctx.enabled("TH901"):
-        results = add_unused_suppressions(targets, results, setup.ctx, options)
+    groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
+    for target in targets:
+        governing = projects.setup_for(target.path)
+        groups.setdefault(id(governing), (governing, []))[1].append(target)
+    cache = None if req.no_cache else cache_folder()
+    order = {t.display: i for i, t in enumerate(targets)}
+    results = [r for governing, group in groups.values()
+               for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
+    results.sort(key=lambda r: order.get(r.path, -1))
     return results, errors
 
 
@@ -103,7 +111,7 @@ def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: l
     if req.diff:
         for r in results:
             if r.fixed is not None:
-                click.echo(unified_diff(r), nl=False)
+                click.echo(diff.file_patch(r.path, diff.hunks(r.original, r.fixed)), nl=False)
     findings, baseline_fixed = apply_baseline(setup, req, findings)
     fixed = sum(r.fixes_applied for r in results) + baseline_fixed
     level = None if not req.fix else (Safety.UNSAFE if req.unsafe else Safety.SAFE)
@@ -168,46 +176,14 @@ def exit_code(req: CheckRequest, findings: list, errors: list[str], results: lis
     return 1 if any(severities.get(f.code, 2) >= threshold for f in findings) else 0
 
 
-def unified_diff(result: FileResult) -> str:
-    lines = difflib.unified_diff(result.original.splitlines(keepends=True), result.fixed.splitlines(keepends=True),
-                                 f"a/{result.path}", f"b/{result.path}")
-    out = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-    return out
-
-
 def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> int:
     """CLI.md `--stdin-filename`: the editor's buffer in, findings (or with --fix the fixed text) out."""
-    from themis_lint import surfaces
-    from themis_lint.writer import DecodeError, decode, encode
-
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-    name = req.stdin_filename
-    try:
-        decoded = decode(data, name)
-    except DecodeError as exc:
-        from themis_lint.pipeline import _th900
-
-        result = FileResult(path=name, findings=[_th900(name, str(exc))] if setup.ctx.enabled("TH900") else [])
-        if req.fix and not req.diff:
-            _write_stdout(data)
-        return finish(setup, req, [result], [], render if not (req.fix and not req.diff) else _to_stderr(render))
-    modules = surfaces.wanting(name, setup.ctx)
-    try:
-        result = check_source(decoded.text, name, setup.ctx, options, modules)
-    except SurfaceCrash as exc:
-        result = FileResult(path=name, errors=[f"{name}: {exc}; file left unchanged"])
-        if req.fix and not req.diff:
-            _write_stdout(data)
-        return finish(setup, req, [result], [], render if not (req.fix and not req.diff) else _to_stderr(render))
-    if setup.ctx.enabled("TH901"):
-        text = result.fixed if result.fixed is not None else decoded.text
-        found, new_text, count = unused_in_text(text, name, setup.ctx, modules, options)
-        result.findings += found
-        if new_text is not None:
-            result.fixed, result.fixes_applied = new_text, result.fixes_applied + count
+    result = check_bytes(data, req.stdin_filename, setup.ctx, options)
     if req.fix and not req.diff:
-        _write_stdout(encode(result.fixed, decoded) if result.fixed is not None else data)
+        fixed = result.fixed_bytes()
+        _write_stdout(fixed if fixed is not None else data)
         return finish(setup, req, [result], [], _to_stderr(render))
     return finish(setup, req, [result], [], render)
 
@@ -230,106 +206,6 @@ def _to_stderr(render):
         return ""
 
     return to_stderr
-
-
-# --- TH901: suppressions that matched nothing (CLI.md `--report-unused-suppressions`) ---
-
-def add_unused_suppressions(targets: list, results: list[FileResult], ctx, options: Options) -> list[FileResult]:
-    """Judge the directives of every wanted file holding one; TH901 findings (or fixes) in results."""
-    from themis_lint import surfaces
-    from themis_lint.writer import DecodeError, decode
-
-    by_path = {r.path: r for r in results}
-    out = list(results)
-    for target in targets:
-        modules = surfaces.wanting(target.display, ctx)
-        result = by_path.get(target.display)
-        if not modules:
-            continue
-        try:
-            with open(target.path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        if b"themis-lint:" not in data:
-            continue
-        try:
-            decoded = decode(data, target.display)
-        except DecodeError:
-            continue
-        pending = result is not None and result.fixed and not options.write
-        text = result.fixed if pending else decoded.text
-        modules = surfaces.prefiltered(target.display, text.encode("utf-8", "surrogatepass"), ctx, modules)
-        found, new_text, count = unused_in_text(text, target.display, ctx, modules, options)
-        if not found and new_text is None:
-            continue
-        if result is None:
-            result = FileResult(path=target.display, original=decoded.text, parsed=True)
-            out.append(result)
-        result.findings += found
-        if new_text is not None:
-            _record_fix(result, target.path, data, decoded, new_text, count, options)
-    return out
-
-
-def unused_in_text(text: str, path: str, ctx, modules: list, options: Options) -> tuple[list, str | None, int]:
-    """(TH901 findings left, the text with their fixes applied or None, how many fixes)."""
-    from themis_lint import suppress
-    from themis_lint.pipeline import analyze, applicable, apply_fixes, choose
-    from themis_lint.text import LineIndex
-
-    marks = suppress.parse(text)
-    if suppress._matches(marks.file_codes, "TH901") or ctx.per_file_ignored(path, "TH901"):
-        return [], None, 0
-    raw = [f for f in analyze(text, path, ctx, modules) if not ctx.per_file_ignored(path, f.code)]
-    found = suppress.unused_findings(text, raw, lambda code: _judged(ctx, code))
-    if not found:
-        return [], None, 0
-    index = LineIndex(text)
-    for f in found:
-        place(f, index, path)
-    if not any(applicable(f, options.fix) for f in found):
-        return found, None, 0
-    fixes = choose([f.fix for f in found])
-    new = apply_fixes(text, fixes)
-    if any(m.parse_error(new, path) for m in modules):
-        return found, None, 0
-    return [f for f in found if all(f.fix is not x for x in fixes)], new, len(fixes)
-
-
-def _judged(ctx, code: str) -> bool:
-    """A directive code proves unused only when every rule it names is checked in this run."""
-    return all(ctx.enabled(c) for c in ctx.catalogue if c.startswith(code) and c != "TH901")
-
-
-def place(f, index, path: str) -> None:
-    """Fill the positions the engine fills for analyzer findings."""
-    f.path = path
-    f.row, f.column = index.position(f.start)
-    f.end_row, f.end_column = index.position(max(f.end, f.start))
-    f.matched = index.text[f.start:f.end]
-    if f.fix is not None:
-        f.extra["edit_positions"] = [(e.content, index.position(e.start), index.position(e.end))
-                                     for e in f.fix.edits]
-
-
-def _record_fix(result: FileResult, real_path: str, data: bytes, decoded, new_text: str, count: int,
-                options: Options) -> None:
-    from themis_lint.writer import ChangedOnDisk, encode, write_atomic
-
-    if options.write:
-        try:
-            write_atomic(real_path, encode(new_text, decoded), expected=data)
-        except (ChangedOnDisk, OSError) as exc:
-            result.errors.append(f"{result.path}: not written: {getattr(exc, 'strerror', None) or exc}")
-            return
-        result.fixed = ""
-    else:
-        if result.original is None:
-            result.original = decoded.text
-        result.fixed = new_text
-    result.fixes_applied += count
-    result.applied_codes["TH901"] = result.applied_codes.get("TH901", 0) + count
 
 
 def run_report(setup: Setup, req: CheckRequest) -> int:

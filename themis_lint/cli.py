@@ -59,6 +59,14 @@ class Group(click.Group):
             raise UsageProblem(str(exc)) from exc
 
 
+def _projects(from_version, to_version, select, extend_select, ignore, config_path, pack_paths):
+    """The command line's options over every project config (project.Projects)."""
+    from themis_lint.project import Overrides, Projects
+
+    return Projects(Overrides(from_version, to_version, tuple(select), tuple(extend_select), tuple(ignore),
+                              config_path, tuple(pack_paths)))
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="themis-lint", message="%(prog)s %(version)s")
 def main() -> None:
@@ -92,10 +100,9 @@ def check(paths, from_version, to_version, select, extend_select, ignore, config
 
     if report_unused_suppressions:  # like --extend-select TH901; an explicit --ignore still wins
         extend_select = (*extend_select, UNUSED_SUPPRESSION)
-    from themis_lint.project import load_setup
-
-    setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
-    request = CheckRequest(paths=list(paths) or ["."], fix=fix or diff, unsafe=unsafe_fixes, diff=diff,
+    projects = _projects(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
+    setup = projects.setup_for(stdin_filename or (paths[0] if paths else "."))
+    request = CheckRequest(projects=projects, paths=list(paths) or ["."], fix=fix or diff, unsafe=unsafe_fixes, diff=diff,
                            output_format=output_format, fail_on=fail_on, exit_zero=exit_zero,
                            keep_compatible_with=keep_compatible_with, stdin_filename=stdin_filename,
                            jobs=jobs or os.cpu_count() or 1, quiet=quiet, max_file_size=max_file_size,
@@ -163,10 +170,9 @@ def report(paths, from_version, to_version, select, extend_select, ignore, confi
     """The compatibility report: one line per category, then the manual-review items."""
     from themis_lint.checking import CheckRequest, run_report
 
-    from themis_lint.project import load_setup
-
-    setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
-    req = CheckRequest(paths=list(paths) or ["."], output_format=output_format, fail_on=fail_on,
+    projects = _projects(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
+    setup = projects.setup_for(paths[0] if paths else ".")
+    req = CheckRequest(projects=projects, paths=list(paths) or ["."], output_format=output_format, fail_on=fail_on,
                        exit_zero=exit_zero, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
                        max_file_size=max_file_size, no_cache=no_cache)
     sys.exit(run_report(setup, req))

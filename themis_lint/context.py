@@ -1,10 +1,9 @@
 """What an analyzer may consult: the merged pack, the project's settings, the enabled rules."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from themis_lint import globs
 from themis_lint.packs import Change, Pack, Rule
 
 
@@ -19,11 +18,16 @@ class Context:
     known_keys: list[str] = field(default_factory=list)
     rule_options: dict[str, dict] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    root: str | None = None  # folder of the governing config: its globs are relative to it
     _trigger_bytes: tuple[bytes, ...] | None = field(default=None, repr=False)
     _call_triggers: tuple[frozenset[bytes], object] | None = field(default=None, repr=False)
 
     def enabled(self, code: str) -> bool:
         return code in self.selected
+
+    def version_of(self, change: Change, event: str = "") -> str:
+        """The version a message names for `change`: the step it happened in, not the target."""
+        return change.when(event) or self.pack.to_version
 
     def options(self, code: str) -> dict:
         """A rule's options: the pack's defaults overridden by the project config."""
@@ -38,10 +42,15 @@ class Context:
 
     def per_file_ignored(self, path: str, code: str) -> bool:
         """CLI.md `per-file-ignores`: glob -> codes (or prefixes) ignored in matching files."""
-        for pattern, codes in self.per_file_ignores.items():
-            if glob_match(path, pattern) and any(code.startswith(c) for c in codes):
-                return True
-        return False
+        if not self.per_file_ignores:
+            return False
+        rel = globs.relative(path, self.root)
+        return any(globs.matches(rel, (pattern,)) and any(code.startswith(c) for c in codes)
+                   for pattern, codes in self.per_file_ignores.items())
+
+    def matches(self, path: str, patterns) -> bool:
+        """Does a project glob list (config-files, overlay-files) match this file (themis_lint.globs)?"""
+        return globs.matches(globs.relative(path, self.root), tuple(patterns))
 
     def trigger_bytes(self) -> tuple[bytes, ...]:
         if self._trigger_bytes is None:
@@ -70,31 +79,6 @@ class Context:
                 if literal not in found:
                     found.append(literal)
         return found
-
-
-def glob_match(path: str, pattern: str) -> bool:
-    """Match a POSIX path against a glob: by its name when the glob has no `/`, else whole."""
-    return glob_any(path, (pattern,))
-
-
-def glob_any(path: str, patterns) -> bool:
-    """Does any glob match (rules of `glob_match`)? One compiled regex per pattern set."""
-    names, paths = _globs(tuple(patterns))
-    if names is not None and names.match(path.rsplit("/", 1)[-1]):
-        return True
-    return paths is not None and paths.match(path) is not None
-
-
-@lru_cache(maxsize=64)
-def _globs(patterns: tuple[str, ...]):
-    from fnmatch import translate
-
-    names = [translate(p) for p in patterns if "/" not in p]
-    paths = []
-    for p in patterns:
-        if "/" in p:
-            paths += [translate(p), translate("*/" + p.lstrip("/"))]
-    return (re.compile("|".join(names)) if names else None, re.compile("|".join(paths)) if paths else None)
 
 
 def trigger_literals(change: Change) -> list[str]:

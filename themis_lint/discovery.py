@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-import fnmatch
-import re
-from functools import lru_cache
+from typing import Callable, Union
+
+from themis_lint.globs import compile_globs
 
 IGNORE_FILE_LIMIT = 4 << 20  # bytes
+# vendored tool bundles are not client code: Yarn 2+ keeps its releases and plugins (multi-MB one-line
+# bundles) in `.yarn/`, and Plug'n'Play writes `.pnp.cjs` / `.pnp.loader.mjs` (issue 12)
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", "site-packages",
-                    "dist", "build", "vendor", "*.min.js", "*.bundle.js")
+                    "dist", "build", "vendor", "*.min.js", "*.bundle.js", ".yarn", ".pnp.cjs", ".pnp.loader.mjs")
 
 
 @dataclass(frozen=True)
@@ -25,22 +27,13 @@ def display_path(path: str) -> str:
     return shown.replace(os.sep, "/")
 
 
-def excluded(rel: str, name: str, patterns: list[str]) -> bool:
-    """A glob without `/` matches any path component's name; with `/`, the relative path."""
-    names, paths = _compiled(tuple(patterns))
-    return bool((names is not None and names.match(name)) or (paths is not None and paths.match(rel)))
+# a folder's excludes: (the folder they are relative to, or None for the walk's root; patterns)
+ExcludesFor = Callable[[str], tuple[Union[str, None], tuple[str, ...]]]
 
 
-@lru_cache(maxsize=32)
-def _compiled(patterns: tuple[str, ...]):
-    """One regex for the name globs and one for the path globs (fnmatch one by one is the cost
-    of a 10,000-file walk)."""
-    names = [fnmatch.translate(p.rstrip("/")) for p in patterns if "/" not in p.rstrip("/")]
-    paths = []
-    for p in patterns:
-        if "/" in p.rstrip("/"):
-            paths += [fnmatch.translate(p.strip("/")), fnmatch.translate(p.strip("/") + "/*")]
-    return (re.compile("|".join(names)) if names else None, re.compile("|".join(paths)) if paths else None)
+def excluded(rel: str, patterns, is_dir: bool = False) -> bool:
+    """themis_lint.globs semantics: gitignore's."""
+    return compile_globs(tuple(patterns)).match(rel, is_dir)
 
 
 def _ignore_spec(path: str):
@@ -78,8 +71,16 @@ def _ignored(specs: list[tuple[str, object]], rel: str, is_dir: bool) -> bool:
     return verdict
 
 
-def discover(paths: list[str], excludes: list[str], respect_gitignore: bool = True) -> tuple[list[Target], list[str]]:
-    """Files to check, sorted, and error lines for paths that do not exist."""
+def discover(paths: list[str], excludes: list[str] | ExcludesFor,
+             respect_gitignore: bool = True) -> tuple[list[Target], list[str]]:
+    """Files to check, sorted, and error lines for paths that do not exist.
+
+    `excludes` is one pattern list for the whole walk (relative to each walked root), or a
+    function giving each folder the patterns of the config that governs it (project.Projects).
+    """
+    if not callable(excludes):
+        fixed = (None, tuple(excludes))
+        excludes = lambda folder: fixed  # noqa: E731
     targets: dict[str, Target] = {}
     errors = []
     for given in paths:
@@ -97,7 +98,7 @@ def discover(paths: list[str], excludes: list[str], respect_gitignore: bool = Tr
     return sorted(targets.values(), key=lambda t: t.display), errors
 
 
-def _walk(root: str, excludes: list[str], respect_gitignore: bool):
+def _walk(root: str, excludes: ExcludesFor, respect_gitignore: bool):
     """(path, POSIX path relative to root) of regular files below root; symlinks, FIFOs and
     devices are never followed or read (scandir's file types: no stat call per file)."""
     stack = [(root, "", [])]
@@ -109,15 +110,25 @@ def _walk(root: str, excludes: list[str], respect_gitignore: bool):
             entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
         except OSError:
             continue
+        base, patterns = excludes(os.path.abspath(folder))
+        globs = compile_globs(patterns)
+        from_base = prefix if base is None else _from_base(folder, base)
         for entry in entries:
             rel = prefix + entry.name
-            if excluded(rel, entry.name, excludes):
-                continue
             try:
-                if entry.is_dir(follow_symlinks=False):
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if globs.match(from_base + entry.name, is_dir):
+                    continue
+                if is_dir:
                     if not (specs and _ignored(specs, rel, True)):
                         stack.append((entry.path, rel + "/", specs))
                 elif entry.is_file(follow_symlinks=False) and not (specs and _ignored(specs, rel, False)):
                     yield entry.path, rel
             except OSError:
                 continue
+
+
+def _from_base(folder: str, base: str) -> str:
+    """The folder's POSIX path from `base`, ending in "/" ("" for base itself)."""
+    rel = os.path.relpath(os.path.abspath(folder), base).replace(os.sep, "/")
+    return "" if rel == "." else rel + "/"

@@ -1,10 +1,15 @@
-"""Run surfaces over one file's text, apply fixes in bounded passes, check the result re-parses."""
+"""The one per-file pipeline: a file's bytes (or text) and name in, findings and fixed text out.
+
+prefilter -> decode (TH900) -> analysis -> fixes in bounded passes, each re-analysed and
+re-parsed -> suppressions -> TH901, judged from the last pass's raw findings. It never reads
+or writes a file: `runner.process_file` reads one and hands a fixed text to the one writer
+(`writer.write_fixed`); stdin, `--diff`, `migrate --dry-run` and the language server use the
+result as it is (docs/ARCHITECTURE.md "How one file flows").
+"""
 from __future__ import annotations
 
 import bisect
-
-import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from themis_lint import suppress, surfaces
@@ -12,7 +17,7 @@ from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.packs import minor
 from themis_lint.text import LineIndex
-from themis_lint.writer import ChangedOnDisk, DecodeError, decode, encode, write_atomic
+from themis_lint.writer import DecodeError, decode
 
 MAX_PASSES = 8  # chained packs need one pass per step; more means a fix that never converges
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
@@ -39,6 +44,12 @@ class FileResult:
     errors: list[str] = field(default_factory=list)
     infos: list[str] = field(default_factory=list)
     parsed: bool = False
+    encoding: str = "utf-8"  # how the fixed text goes back to bytes (writer.Decoded)
+    bom: bytes = b""
+    written: str | None = None  # sha256 of the bytes the writer wrote (migrate's resume record)
+
+    def fixed_bytes(self) -> bytes | None:
+        return None if self.fixed is None else self.bom + self.fixed.encode(self.encoding)
 
 
 def analyze(text: str, path: str, ctx: Context, modules: list[ModuleType]) -> list[Finding]:
@@ -61,22 +72,27 @@ class SurfaceCrash(Exception):
     """An analyzer raised something other than AnalysisError: the file is reported and left alone."""
 
 
+def place(f: Finding, index: LineIndex, path: str) -> None:
+    """Fill a finding's path, positions, matched text and its edits' positions."""
+    f.path = path
+    f.row, f.column = index.position(f.start)
+    f.end_row, f.end_column = index.position(max(f.end, f.start))
+    f.matched = index.text[f.start:f.end]
+    if f.fix is not None:
+        f.extra["edit_positions"] = [(e.content, index.position(e.start), index.position(e.end))
+                                     for e in f.fix.edits]
+
+
 def _prepare(findings: list[Finding], text: str, path: str, ctx: Context, options: Options) -> list[Finding]:
     """Drop suppressed findings, fill positions, apply --keep-compatible-with; sorted."""
     index = LineIndex(text)
     marks = suppress.parse(text)
     kept = []
     for f in findings:
-        f.path = path
-        f.row, f.column = index.position(f.start)
-        f.end_row, f.end_column = index.position(max(f.end, f.start))
-        f.matched = text[f.start:f.end]
+        place(f, index, path)
         if marks.suppresses(f.code, f.row) or ctx.per_file_ignored(path, f.code):
             continue
         _keep_compatible(f, options.keep_compatible_with)
-        if f.fix is not None:
-            f.extra["edit_positions"] = [(e.content, index.position(e.start), index.position(e.end))
-                                         for e in f.fix.edits]
         kept.append(f)
     order = {code: i for i, code in enumerate(ctx.catalogue)}
     # ties keep the analyzers' order, which follows the pack's order of changes
@@ -101,6 +117,7 @@ def _keep_compatible(f: Finding, version: str | None) -> None:
         return
     if minor(f.replacement_since) > minor(version):
         f.fix = None
+        f.extra.pop("edit_positions", None)
         f.message += (f" (no fix: the replacement exists from {f.replacement_since}, not in {version};"
                       " switch on the server version in code)")
         f.extra["version_switch"] = True
@@ -173,42 +190,110 @@ def _parse_problem(text: str, path: str, modules: list[ModuleType]) -> str | Non
     return None
 
 
+def check_bytes(data: bytes, path: str, ctx: Context, options: Options,
+                modules: list[ModuleType] | None = None) -> FileResult:
+    """The pipeline from a file's bytes: prefilter (unless the caller did), decode, check_source.
+
+    Bytes that are not text are one TH900 finding. Nothing is written.
+    """
+    if modules is None:
+        modules = surfaces.prefiltered(path, data, ctx, surfaces.wanting(path, ctx))
+    if not modules:
+        return FileResult(path=path)
+    try:
+        decoded = decode(data, path)
+    except DecodeError as exc:
+        return FileResult(path=path, findings=[_th900(path, str(exc))] if ctx.enabled("TH900") else [])
+    result = check_source(decoded.text, path, ctx, options, modules)
+    result.encoding, result.bom = decoded.encoding, decoded.bom
+    return result
+
+
 def check_source(text: str, path: str, ctx: Context, options: Options,
                  modules: list[ModuleType] | None = None) -> FileResult:
-    """Findings for one decoded file; with options.fix, the fixed text too (nothing written)."""
-    if modules is None:  # as check_file does: a file without trigger literals is never parsed
+    """Findings for one decoded file; with options.fix, the fixed text too (nothing written).
+
+    A surface that crashes (a bug, not a parse error) costs this file: one error line, no
+    findings, no fix.
+    """
+    if modules is None:  # as check_bytes does: a file without trigger literals is never parsed
         modules = surfaces.prefiltered(path, text.encode("utf-8", "surrogatepass"), ctx, surfaces.wanting(path, ctx))
+    try:
+        return _passes(text, path, ctx, options, modules)
+    except SurfaceCrash as exc:
+        return FileResult(path=path, original=text, errors=[f"{path}: {exc}; file left unchanged"])
+
+
+def _passes(text: str, path: str, ctx: Context, options: Options, modules: list[ModuleType]) -> FileResult:
     result = FileResult(path=path, original=text, parsed=True)
-    findings = _prepare(analyze(text, path, ctx, modules), text, path, ctx, options)
-    if options.fix is None or not any(applicable(f, options.fix) for f in findings):
-        result.findings = findings
-        return result
-    current, dropped = text, set()
-    for _ in range(MAX_PASSES):
-        todo = [f for f in findings if applicable(f, options.fix) and (f.code, f.message) not in dropped]
-        # lower codes win overlaps: renames (TH101) before inserts (TH102) before removals
-        todo.sort(key=lambda f: (f.code, f.start))
-        if not todo:
-            break
-        current = _one_pass(current, path, todo, modules, result, dropped)
-        findings = _prepare(analyze(current, path, ctx, modules), current, path, ctx, options)
-    else:
-        result.errors.append(f"{path}: fix did not converge after {MAX_PASSES} passes; left as it was")
-        result.findings = _prepare(analyze(text, path, ctx, modules), text, path, ctx, options)
-        result.fixes_applied, result.applied_codes = 0, {}
-        return result
+    raw = analyze(text, path, ctx, modules)
+    findings = _prepare(raw, text, path, ctx, options)
+    current = text
+    dropped: dict[tuple[str, str], str] = {}  # (code, message) -> why its fix cannot be made
+    if options.fix is not None and any(applicable(f, options.fix) for f in findings):
+        for _ in range(MAX_PASSES):
+            todo = [f for f in findings if applicable(f, options.fix) and (f.code, f.message) not in dropped]
+            # lower codes win overlaps: renames (TH101) before inserts (TH102) before removals
+            todo.sort(key=lambda f: (f.code, f.start))
+            if not todo:
+                break
+            current = _one_pass(current, path, todo, modules, result, dropped)
+            raw = analyze(current, path, ctx, modules)
+            findings = _prepare(raw, current, path, ctx, options)
+        else:
+            result.errors.append(f"{path}: fix did not converge after {MAX_PASSES} passes; left as it was")
+            result.findings = _prepare(analyze(text, path, ctx, modules), text, path, ctx, options)
+            result.fixes_applied, result.applied_codes = 0, {}
+            return result
+    for f in findings:
+        if (f.code, f.message) in dropped:
+            f.message += f" (no fix: the fixed file would not parse: {dropped[f.code, f.message]})"
+            f.fix = None
+            f.extra.pop("edit_positions", None)
+    if ctx.enabled("TH901"):
+        current, findings = _unused_suppressions(current, path, ctx, options, modules, raw, findings, result)
     result.findings = findings
     if current != text:
         result.fixed = current
     return result
 
 
+def _unused_suppressions(text: str, path: str, ctx: Context, options: Options, modules: list[ModuleType],
+                         raw: list[Finding], findings: list[Finding], result: FileResult) -> tuple[str, list[Finding]]:
+    """TH901 (CLI.md --report-unused-suppressions): directives that suppressed none of the last
+    pass's raw findings; with a fix level, their safe removal (checked to re-parse like any fix)."""
+    marks = suppress.parse(text)
+    if marks.file_suppresses("TH901") or ctx.per_file_ignored(path, "TH901"):
+        return text, findings
+    raw = [f for f in raw if not ctx.per_file_ignored(path, f.code)]
+    unused = suppress.unused_findings(text, raw, lambda code: _judged(ctx, code))
+    if not unused:
+        return text, findings
+    index = LineIndex(text)
+    for f in unused:
+        place(f, index, path)
+    fixes = choose([f.fix for f in unused if applicable(f, options.fix)])
+    new = apply_fixes(text, fixes) if fixes else text
+    if fixes and _parse_problem(new, path, modules):
+        new, fixes = text, []
+    if fixes:
+        result.fixes_applied += len(fixes)
+        result.applied_codes["TH901"] = result.applied_codes.get("TH901", 0) + len(fixes)
+    left = [f for f in unused if all(f.fix is not x for x in fixes)]
+    return new, sorted(findings + left, key=lambda f: (f.start, f.end))
+
+
+def _judged(ctx: Context, code: str) -> bool:
+    """A directive code proves unused only when every rule it names is checked in this run."""
+    return all(ctx.enabled(c) for c in ctx.catalogue if c.startswith(code) and c != "TH901")
+
+
 def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleType],
-              result: FileResult, dropped: set) -> str:
+              result: FileResult, dropped: dict) -> str:
     """Apply the chosen fixes; when together they break the parse, add them one by one.
 
-    A fix that breaks the parse on its own is dropped for good (internal error naming the
-    rule); one that only clashes with another waits for the next pass.
+    A fix that breaks the parse on its own is dropped for good: its finding stays, without a fix,
+    saying why. One that only clashes with another waits for the next pass.
     """
     chosen = choose([f.fix for f in todo])
     by_fix = {id(f.fix): f for f in todo}
@@ -220,9 +305,7 @@ def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleTyp
                 good.append(fix)
             elif problem := _parse_problem(apply_fixes(text, [fix]), path, modules):
                 finding = by_fix[id(fix)]
-                dropped.add((finding.code, finding.message))
-                result.errors.append(f"{path}: internal error: {finding.code} fix dropped, "
-                                     f"its output does not parse ({problem})")
+                dropped[finding.code, finding.message] = problem
         chosen, new = good, apply_fixes(text, good)
     for fix in chosen:
         code = by_fix[id(fix)].code
@@ -231,64 +314,6 @@ def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleTyp
     return new
 
 
-def check_file(path: str, display: str, ctx: Context, options: Options, explicit: bool = False,
-               data: bytes | None = None, modules: list[ModuleType] | None = None) -> FileResult:
-    """Read, prefilter, analyze and (when fixing and allowed) atomically write one file.
-
-    A caller that has read the file and prefiltered it already (the runner) passes `data` and
-    the surfaces that kept it: nothing is read or prefiltered twice.
-    """
-    result = FileResult(path=display)
-    prefiltered = data is not None and modules is not None
-    modules = modules if prefiltered else surfaces.wanting(display, ctx)
-    if not modules:
-        return result
-    if options.fix is not None and options.write and os.path.islink(path):
-        # only an explicitly named file can be a symlink: checked, never written through
-        result = check_file(path, display, ctx, replace(options, fix=None), explicit, data,
-                            modules if prefiltered else None)
-        if any(applicable(f, options.fix) for f in result.findings):
-            result.infos.append(f"{display}: not fixed: it is a symlink, and themis-lint never writes "
-                                "through one; fix the file it points to")
-        return result
-    if data is None:
-        try:
-            size = os.path.getsize(path)
-            if size > options.max_file_size:
-                result.infos.append(f"{display}: skipped: {size} bytes is over the "
-                                    f"{options.max_file_size}-byte limit (--max-file-size)")
-                return result
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            result.errors.append(f"{display}: cannot read: {exc.strerror or exc}")
-            return result
-    if not prefiltered:
-        modules = surfaces.prefiltered(display, data, ctx, modules)
-    if not modules:
-        return result
-    try:
-        decoded = decode(data, display)
-    except DecodeError as exc:
-        result.findings = [_th900(display, str(exc))] if ctx.enabled("TH900") else []
-        return result
-    try:
-        result = check_source(decoded.text, display, ctx, options, modules)
-    except SurfaceCrash as exc:
-        result.errors.append(f"{display}: {exc}; file left unchanged")
-        return result
-    if result.fixed is not None and options.write:
-        try:
-            write_atomic(path, encode(result.fixed, decoded), expected=data)
-        except (ChangedOnDisk, OSError) as exc:
-            result.errors.append(f"{display}: not written: {getattr(exc, 'strerror', None) or exc}")
-            result.fixed, result.fixes_applied, result.applied_codes = None, 0, {}
-    if options.write:  # nothing downstream needs the texts: keep worker results small
-        result.original = result.fixed = None if result.fixed is None else ""
-    return result
-
-
 def _th900(display: str, reason: str) -> Finding:
-    f = Finding("TH900", f"cannot read as text: {reason}", 0, 0, path=display, row=1, column=1,
-                end_row=1, end_column=1)
-    return f
+    return Finding("TH900", f"cannot read as text: {reason}", 0, 0, path=display, row=1, column=1,
+                   end_row=1, end_column=1)

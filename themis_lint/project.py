@@ -23,6 +23,7 @@ class Setup:
     settings: object
     excludes: list[str]
     catalogue: dict
+    root: str | None = None  # the folder of the governing config: globs are relative to it
 
 
 def _split(values) -> list[str]:
@@ -43,35 +44,124 @@ def resolve_selection(catalogue: dict, select: list[str] | None, extend: list[st
     return frozenset((base | matching(extend)) - matching(ignore))
 
 
-def load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths) -> Setup:
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line (or an editor, or a campaign) says on top of every project config."""
+
+    from_version: str | None = None
+    to_version: str | None = None
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    config_path: str | None = None  # --config: this file governs every path
+    pack_paths: tuple[str, ...] = ()
+    ignore_configs: bool = False  # migrate --ignore-repo-config: no project config at all
+
+
+class Projects:
+    """The Setup that governs each path: the closest config at or above it, up to the repository
+    root (ruff's hierarchical discovery: a monorepo can have one config per service). Each config
+    is read and its Setup built once; the command-line overrides apply on top of every one."""
+
+    def __init__(self, overrides: Overrides = Overrides()):
+        self.overrides = overrides
+        self._configs: dict[str, str | None] = {}  # absolute folder -> its governing config
+        self._setups: dict[str | None, Setup] = {}
+
+    def config_for(self, path: str) -> str | None:
+        """The config file governing `path` (a file or a folder), or None."""
+        from themis_lint import settings
+
+        if self.overrides.ignore_configs:
+            return None
+        if self.overrides.config_path:
+            return self.overrides.config_path
+        folder = os.path.abspath(path)
+        if not os.path.isdir(folder):
+            folder = os.path.dirname(folder)
+        seen = []
+        found: str | None = None
+        while True:
+            if folder in self._configs:
+                found = self._configs[folder]
+                break
+            seen.append(folder)
+            try:
+                found = settings.config_in(folder)
+            except settings.SettingsError as exc:
+                raise ProjectError(str(exc)) from exc
+            parent = os.path.dirname(folder)
+            if found is not None or parent == folder or settings.is_repository_root(folder):
+                break
+            folder = parent
+        for folder in seen:
+            self._configs[folder] = found
+        return found
+
+    def setup_for(self, path: str) -> Setup:
+        config = self.config_for(path)
+        if config not in self._setups:
+            self._setups[config] = build_setup(self.overrides, config)
+        return self._setups[config]
+
+    def excludes_for(self, folder: str) -> tuple[str | None, tuple[str, ...]]:
+        """discovery's view: the excludes governing a folder, and the folder they are relative to."""
+        setup = self.setup_for(folder)
+        return setup.root, tuple(setup.excludes)
+
+    @classmethod
+    def fixed(cls, setup: Setup) -> Projects:
+        """One Setup for every path (a caller that built it already)."""
+        projects = cls()
+        projects.config_for = lambda path: setup.settings.path  # type: ignore[method-assign]
+        projects._setups[setup.settings.path] = setup
+        return projects
+
+    def setups(self) -> list[Setup]:
+        """Every Setup built so far (`-v` names their configs)."""
+        return list(self._setups.values())
+
+
+def load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths,
+               start: str = ".") -> Setup:
+    """The Setup governing `start` (default: the current folder) under these options."""
+    overrides = Overrides(from_version, to_version, tuple(select or ()), tuple(extend_select or ()),
+                          tuple(ignore or ()), config_path, tuple(pack_paths or ()))
+    return Projects(overrides).setup_for(start)
+
+
+def build_setup(overrides: Overrides, config: str | None) -> Setup:
+    """Options on top of one config file (or none): the pack chain, the selection, the context."""
     from pathlib import Path
 
     from themis_lint import packs, settings
     from themis_lint.context import Context
     from themis_lint.discovery import DEFAULT_EXCLUDES
 
+    o = overrides
     try:
-        conf = settings.load(config_path or settings.find_config(os.getcwd()))
+        conf = settings.load(config)
         catalogue = packs.load_catalogue()
-        available = packs.available_packs(catalogue, [Path(p) for p in pack_paths])
-        frm = from_version or conf.get("from")
-        to = to_version or conf.get("to")
+        available = packs.available_packs(catalogue, [Path(p) for p in o.pack_paths])
+        frm = o.from_version or conf.get("from")
+        to = o.to_version or conf.get("to")
         chain = packs.resolve_chain(available, frm, to)
     except (settings.SettingsError, packs.PackError) as exc:
         raise ProjectError(str(exc)) from exc
     pack = packs.merge(chain, frm, to)
-    selected = resolve_selection(catalogue, _split(select) or [c.upper() for c in conf.get("select", [])] or None,
-                                 _split(extend_select) + [c.upper() for c in conf.get("extend-select", [])],
-                                 _split(ignore) + [c.upper() for c in conf.get("ignore", [])])
+    selected = resolve_selection(catalogue, _split(o.select) or [c.upper() for c in conf.get("select", [])] or None,
+                                 _split(o.extend_select) + [c.upper() for c in conf.get("extend-select", [])],
+                                 _split(o.ignore) + [c.upper() for c in conf.get("ignore", [])])
     rule_options = _rule_options(conf, pack, catalogue)
-    ctx = Context(pack=pack, catalogue=catalogue, selected=selected,
+    root = os.path.dirname(os.path.abspath(config)) if config else None
+    ctx = Context(pack=pack, catalogue=catalogue, selected=selected, root=root,
                   config_files=list(conf.get("config-files", pack.config_files)),
                   overlay_files=list(conf.get("overlay-files", [])),
                   query_functions=list(conf.get("query-functions", pack.query_functions)),
                   known_keys=list(conf.get("known-keys", [])), rule_options=rule_options,
                   per_file_ignores={k: [c.upper() for c in v] for k, v in conf.get("per-file-ignores", {}).items()})
     excludes = list(conf.get("exclude", DEFAULT_EXCLUDES)) + list(conf.get("extend-exclude", []))
-    return Setup(ctx, chain, conf, excludes, catalogue)
+    return Setup(ctx, chain, conf, excludes, catalogue, root)
 
 
 def _rule_options(conf, pack, catalogue) -> dict:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
 from themis_lint import surfaces
 from themis_lint.context import Context
 from themis_lint.discovery import Target
-from themis_lint.pipeline import FileResult, Options, applicable, check_file
+from themis_lint.pipeline import FileResult, Options, applicable, check_bytes
+from themis_lint.writer import TooLarge, WriteRefused, read_file, write_fixed
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
 SAME = "same"  # the bytes match the cached entry's digest: reuse its result
@@ -37,19 +39,70 @@ def check_target(target: Target, ctx: Context, options: Options, expected: str |
         if not modules:  # never opened; remembered as clean so a warm run skips the name test too
             return None, st.st_size, st.st_mtime_ns, ""
         if st.st_size > options.max_file_size:
-            return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1, ""
+            return process_file(target, ctx, options), -1, -1, ""
         with open(target.path, "rb") as handle:
             data = handle.read()
     except OSError:
-        return check_file(target.path, target.display, ctx, options, target.explicit), -1, -1, ""
+        return process_file(target, ctx, options), -1, -1, ""
     digest = content_digest(data) if hashing or expected is not None else ""  # only a cache needs it
     if expected is not None and digest == expected:
         return SAME, st.st_size, st.st_mtime_ns, digest
     kept = surfaces.prefiltered(target.display, data, ctx, modules)
     if not kept:
         return None, st.st_size, st.st_mtime_ns, digest
-    result = check_file(target.path, target.display, ctx, options, target.explicit, data=data, modules=kept)
+    result = process_file(target, ctx, options, data=data, modules=kept)
     return result, st.st_size, st.st_mtime_ns, digest
+
+
+def process_file(target: Target, ctx: Context, options: Options, data: bytes | None = None,
+                 modules: list | None = None) -> FileResult:
+    """Read one file, run the pipeline, and when fixing hand the fixed bytes to the one writer.
+
+    A caller that has read and prefiltered the file already passes `data` and the surfaces that
+    kept it: nothing is read or prefiltered twice. Findings stay when a write is refused.
+    """
+    display = target.display
+    if data is None:
+        modules = surfaces.wanting(display, ctx)
+        if not modules:
+            return FileResult(path=display)
+        try:
+            data = read_file(target.path, options.max_file_size)
+        except TooLarge as exc:
+            return FileResult(path=display, infos=[f"{display}: {exc}"])
+        except OSError as exc:
+            return FileResult(path=display, errors=[f"{display}: cannot read: {exc.strerror or exc}"])
+        modules = surfaces.prefiltered(display, data, ctx, modules)
+    if options.fix is not None and options.write and os.path.islink(target.path):
+        # only an explicitly named file can be a symlink: checked, never written through
+        result = check_bytes(data, display, ctx, replace(options, fix=None), modules)
+        if any(applicable(f, options.fix) for f in result.findings):
+            result.infos.append(f"{display}: not fixed: it is a symlink, and themis-lint never writes "
+                                "through one; fix the file it points to")
+        return _small(result)
+    result = check_bytes(data, display, ctx, options, modules)
+    if result.fixed is not None and options.write:
+        try:
+            result.written = write_fixed(target.path, data, result.fixed_bytes())
+        except WriteRefused as exc:
+            result = _unwritten(data, display, ctx, options, modules, str(exc))
+    return _small(result) if options.write else result
+
+
+def _unwritten(data: bytes, display: str, ctx: Context, options: Options, modules: list, reason: str) -> FileResult:
+    """The file as it stays on disk: its findings, each fixable one saying why it was not fixed."""
+    result = check_bytes(data, display, ctx, replace(options, fix=None), modules)
+    for f in result.findings:
+        if applicable(f, options.fix):
+            f.message += f" (not fixed: the file was not written: {reason})"
+    result.errors.append(f"{display}: not written: {reason}")
+    return result
+
+
+def _small(result: FileResult) -> FileResult:
+    """Nothing downstream of a write needs the texts: keep worker results small."""
+    result.original = result.fixed = None if result.fixed is None else ""
+    return result
 
 
 def _init(ctx: Context, options: Options) -> None:

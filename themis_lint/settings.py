@@ -30,47 +30,78 @@ class Settings:
         return self.values.get(key, default)
 
 
+def config_in(folder: str) -> str | None:
+    """The config file of one folder: `.themis-lint.toml`, else a `pyproject.toml` with our table.
+
+    A pyproject.toml that is not valid TOML is an error: it might hold our table, and skipping
+    it would check the project with no config at all.
+    """
+    candidate = os.path.join(folder, ".themis-lint.toml")
+    if os.path.isfile(candidate):
+        return candidate
+    candidate = os.path.join(folder, "pyproject.toml")
+    if os.path.isfile(candidate) and "themis-lint" in _read_toml(candidate).get("tool", {}):
+        return candidate
+    return None
+
+
+def is_repository_root(folder: str) -> bool:
+    return os.path.exists(os.path.join(folder, ".git"))
+
+
 def find_config(start: str) -> str | None:
-    """Walk up from `start` to the first .themis-lint.toml or pyproject.toml with our table."""
+    """The closest config at or above the folder `start`, up to the repository root (ruff's
+    hierarchical discovery: a config above the repository does not govern it)."""
     folder = os.path.abspath(start)
     while True:
-        candidate = os.path.join(folder, ".themis-lint.toml")
-        if os.path.isfile(candidate):
-            return candidate
-        candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate) and _has_table(candidate):
-            return candidate
+        found = config_in(folder)
+        if found is not None:
+            return found
         parent = os.path.dirname(folder)
-        if parent == folder:
+        if parent == folder or is_repository_root(folder):
             return None
         folder = parent
 
 
 def _read_toml(path: str) -> dict:
-    # a FIFO, device or /proc/kmsg-like file (even behind a symlink) is an error, never a hang
-    return tomllib.loads(read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8"))
-
-
-def _has_table(path: str) -> bool:
     try:
-        return "themis-lint" in _read_toml(path).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-
-
-def load(path: str | None) -> Settings:
-    if path is None:
-        return Settings()
-    try:
-        data = _read_toml(path)
+        # a FIFO, device or /proc/kmsg-like file (even behind a symlink) is an error, never a hang
+        return tomllib.loads(read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8"))
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise SettingsError(f"{path}: not UTF-8: byte {exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: invalid TOML: {exc}") from exc
+        raise SettingsError(f"{path}:{_toml_line(exc)}: invalid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise SettingsError(f"{path}: invalid TOML: nested too deeply") from exc
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
+    """tomllib puts the position in its message: "... (at line 3, column 7)"."""
+    import re
+
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match[1]) if match else 1
+
+
+def load(path: str | None) -> Settings:
+    """A config file's themis-lint settings, validated. `.themis-lint.toml` holds them at the top
+    level or in a `[tool.themis-lint]` table (as pyproject.toml does), not both."""
+    if path is None:
+        return Settings()
+    data = _read_toml(path)
+    table = data.get("tool", {}).get("themis-lint", {}) if isinstance(data.get("tool"), dict) else {}
     if os.path.basename(path) == "pyproject.toml":
-        data = data.get("tool", {}).get("themis-lint", {})
+        data = table
+    elif "tool" in data:
+        rest = {k: v for k, v in data.items() if k != "tool"}
+        if rest or set(data["tool"]) != {"themis-lint"}:
+            raise SettingsError(f"{path}: put the settings either at the top level or in one "
+                                "[tool.themis-lint] table, not both")
+        data = table
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: [tool.themis-lint] must be a table")
     validate(data, path)
     return Settings(path, data)
 

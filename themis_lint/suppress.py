@@ -33,8 +33,11 @@ class Suppressions:
     file_codes: frozenset[str] = frozenset()
     directive_rows: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> comment span
 
+    def file_suppresses(self, code: str) -> bool:
+        return _matches(self.file_codes, code)
+
     def suppresses(self, code: str, row: int) -> bool:
-        if _matches(self.file_codes, code):
+        if self.file_suppresses(code):
             return True
         return any(_matches(self.by_row.get(r, frozenset()), code) for r in (row, row - 1))
 

@@ -59,6 +59,8 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
                                else "utf-16").encode("utf-8", "surrogatepass")
         except UnicodeDecodeError:
             pass
+    if ctx.enabled("TH901") and b"themis-lint:" in data:
+        return list(modules)  # a directive is judged against the file's findings, even none
     lowered: bytes | None = None
     kept = []
     for module in modules:

@@ -1,7 +1,12 @@
-"""Reading and atomically writing files: encoding, BOM and line endings kept."""
+"""Reading and atomically writing files: encoding, BOM and line endings kept.
+
+`write_fixed` is the one writer: `check --fix` (through runner.process_file) and `migrate`
+write through it and nothing else writes a checked file.
+"""
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import os
 import re
@@ -86,3 +91,36 @@ def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+class WriteRefused(Exception):
+    """A fixed file was not written; the message is the reason, one line."""
+
+
+class TooLarge(Exception):
+    """A file over the size limit: skipped, not read."""
+
+
+def read_file(path: str, limit: int) -> bytes:
+    """The file's bytes; TooLarge over `limit` bytes (OSError as it comes)."""
+    size = os.path.getsize(path)
+    if size > limit:
+        raise TooLarge(f"skipped: {size} bytes is over the {limit}-byte limit (--max-file-size)")
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def before_write(path: str) -> None:
+    """Called between reading a file and replacing it; tests monkeypatch it to edit the file mid-run."""
+
+
+def write_fixed(path: str, original: bytes, new: bytes) -> str:
+    """Replace `path`, which must still hold `original`, with `new`; the sha256 of what was written."""
+    before_write(path)
+    try:
+        write_atomic(path, new, expected=original)
+    except ChangedOnDisk as exc:
+        raise WriteRefused(str(exc)) from exc
+    except OSError as exc:
+        raise WriteRefused(exc.strerror or str(exc)) from exc
+    return hashlib.sha256(new).hexdigest()

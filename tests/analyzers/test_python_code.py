@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from tests.helpers import fix, run
 from themis_lint.analyzers import python_code as pc
 from themis_lint.context import default_context
-from themis_lint.pipeline import Options, check_file
+from themis_lint.pipeline import Options
+from tests.helpers import check_file
 from themis_lint.model import Safety
 
 ACCEPTANCE = Path("/work/shared/acceptance")

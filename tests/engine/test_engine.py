@@ -7,10 +7,10 @@ import stat
 
 from themis_lint import surfaces
 from themis_lint.context import default_context
-from themis_lint.pipeline import FileResult, Options, _one_pass, apply_fixes, check_file, check_source, choose
+from themis_lint.pipeline import FileResult, Options, _one_pass, apply_fixes, check_source, choose
 from themis_lint.model import Edit, Finding, Fix, Safety
 
-from tests.helpers import fix, run
+from tests.helpers import check_file, fix, run
 
 FLAT = "server.endpoint: x\nserver.statisticsEnabled: true\nquery.spillToDisk: true\nstorage.rocksdb.compression: lz4\n"
 
@@ -46,18 +46,37 @@ def test_choose_defers_overlapping_fixes_and_allows_adjacent_ones() -> None:
     assert apply_fixes("0123456789", [a, c]) == "xz56789"
 
 
-def test_a_fix_whose_output_does_not_parse_is_dropped_with_an_internal_error() -> None:
+def test_a_fix_whose_output_does_not_parse_is_dropped_and_its_finding_says_why() -> None:
     ctx = default_context()
     text = FLAT
     modules = surfaces.wanting("themisdb.conf", ctx)
     good = Finding("TH101", "ok", 0, 6, Fix((Edit(0, 6, "server"),), Safety.SAFE))
     broken = Finding("TH103", "bad", 20, 21, Fix((Edit(19, 19, "  : ]["),), Safety.SAFE))
     result = FileResult(path="themisdb.conf")
-    dropped: set = set()
+    dropped: dict = {}
     out = _one_pass(text, "themisdb.conf", [good, broken], modules, result, dropped)
     assert out == text
-    assert ("TH103", "bad") in dropped
-    assert any("TH103 fix dropped" in e for e in result.errors)
+    assert dropped["TH103", "bad"]  # the re-parse problem, shown in the finding's message
+    assert result.errors == []  # not an internal error: the finding keeps no fix and says why
+
+
+def test_a_finding_whose_fix_would_not_parse_is_reported_without_a_fix(monkeypatch) -> None:
+    # a surface bug that builds a broken fix must cost the fix, never the run (no exit 2)
+    from themis_lint.analyzers import server_config
+
+    real = server_config.analyze
+
+    def broken_fix(text, path, ctx):
+        found = real(text, path, ctx)
+        for f in found:
+            f.fix = Fix((Edit(f.start, f.end, "]["),), Safety.SAFE)
+        return found
+
+    monkeypatch.setattr(server_config, "analyze", broken_fix)
+    result = run(FLAT + "cache.maxSize: 1GB\n", "themisdb.conf", Safety.SAFE)
+    assert result.fixed is None and result.errors == []
+    [finding] = result.findings
+    assert finding.fix is None and "(no fix: the fixed file would not parse: server_config: " in finding.message
 
 
 def test_passes_compose_a_rename_and_an_insert_into_the_same_new_map() -> None:

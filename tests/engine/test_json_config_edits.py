@@ -12,7 +12,8 @@ from ruamel.yaml import YAML
 
 from tests.helpers import fix, run
 from themis_lint.context import default_context
-from themis_lint.pipeline import Options, check_file
+from themis_lint.pipeline import Options
+from tests.helpers import check_file
 from themis_lint.model import Safety
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from themis_lint.context import default_context
-from themis_lint.pipeline import Options, check_file
+from themis_lint.pipeline import Options
+from tests.helpers import check_file
 from themis_lint.model import Safety
 
 OLD = "storage:\n  journalSize: 32MB\n"

@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers import invoke
 from tests.migrate.repos import CONF, CONF_FIXED, SH, SH_FIXED, SUB_CONF, hostile_repo, plumb
-from themis_lint.migrate import files as migrate_files
+from themis_lint import writer
 from themis_lint.migrate import git as safe_git
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,10 +154,10 @@ def test_commit_after_an_interrupted_run(hostile, monkeypatch) -> None:
             sent.append(path)
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(migrate_files, "before_write", stop_after_first)
+    monkeypatch.setattr(writer, "before_write", stop_after_first)
     assert migrate("--commit", "repo").exit_code == 130
     assert hostile.markers() == []
-    monkeypatch.setattr(migrate_files, "before_write", lambda path: None)
+    monkeypatch.setattr(writer, "before_write", lambda path: None)
     result = migrate("--commit", "repo")
     assert hostile.markers() == []
     assert result.exit_code == 0, result.output

@@ -68,12 +68,11 @@ def test_a_rerun_after_kill_9_resumes_and_commits_both_runs(tmp_path, jobs) -> N
 CRASH = """
 import os, sys
 from themis_lint import writer
-from themis_lint.migrate import files
 from themis_lint.cli import main
 
 real = writer.write_atomic
 if sys.argv[1] == "before-rename":
-    files.before_write = lambda path: os._exit(9)  # after the journal line, before the rename
+    writer.before_write = lambda path: os._exit(9)  # after the journal line, before the rename
 else:
     def write_then_die(*args, **kwargs):
         real(*args, **kwargs)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers import invoke
 from tests.migrate.repos import SH, SH_FIXED, standard_repo
-from themis_lint.migrate import files as migrate_files
+from themis_lint import writer
 from themis_lint.migrate.record import JOURNAL, MARKER
 from themis_lint.safe_io import NotRegularFile, read_regular
 
@@ -80,7 +80,7 @@ def test_a_symlinked_record_is_never_followed(two, monkeypatch, name) -> None:
             sent.append(path)
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(migrate_files, "before_write", stop_after_first)
+    monkeypatch.setattr(writer, "before_write", stop_after_first)
     result = invoke("migrate", "--no-progress", "--jobs", "1", "--report", "r.json", "a", "b")
     assert result.exit_code == 130
     assert "a: refused: " in result.stdout and f"{name}: is a symlink (not followed)" in result.stdout
@@ -88,7 +88,7 @@ def test_a_symlinked_record_is_never_followed(two, monkeypatch, name) -> None:
     assert os.readlink(two / "a/.git" / name) == str(outside)
     # the other repository's progress is recorded, and its rerun resumes
     assert "sha256" in (two / "b/.git" / MARKER).read_text()
-    monkeypatch.setattr(migrate_files, "before_write", lambda path: None)
+    monkeypatch.setattr(writer, "before_write", lambda path: None)
     again = invoke("migrate", "--no-progress", "b")
     assert again.exit_code == 0, again.output
     assert (two / "b/scripts/start.sh").read_text() == SH_FIXED

@@ -1,129 +1,118 @@
-"""Migrating one file: read, fix through the engine, write atomically (docs/migrate.md)."""
+"""Migrating one file: the same pipeline and writer as `check --fix` (runner.process_file, writer
+.write_fixed), its result turned into what the migrate report needs (docs/migrate.md).
+
+Two things differ from `check --fix`, for repositories nobody has read (SECURITY.md): the file is
+read with safe_io (a FIFO swapped in since discovery cannot block the run, a file growing past
+--max-file-size is not read past it), and in a git work tree the write is recorded in the
+resume journal before the file is replaced (issue 18 item 9).
+"""
 from __future__ import annotations
 
 import errno
-import hashlib
-import os
 import time
+from dataclasses import replace
 
 from themis_lint.migrate.types import FileOutcome
 
 
-def before_write(path: str) -> None:
-    """Called between reading a file and replacing it; tests monkeypatch it to edit the file mid-run."""
-
-
 def migrate_file(path: str, rel: str, ctx, options, journal=None) -> FileOutcome:
-    """Read, fix and atomically write one file; one changed since it was read is not written.
+    """Fix one file (or, without writing, diff it); an analyzer bug costs this file, not the run."""
+    from themis_lint import diff
 
-    With a `journal` (record.Journal) the write is recorded before the file is replaced, so a
-    rerun after any crash knows the file as migrate's own (issue 18 item 9).
-    """
     started = time.perf_counter()
     outcome = FileOutcome(rel)
     try:
-        _migrate(path, rel, ctx, options, outcome, journal)
-    except Exception as exc:  # noqa: BLE001  an analyzer bug costs one file, not the run and its report
-        outcome.fixes, outcome.written, outcome.diff = {}, None, None
+        result = _process(path, rel, ctx, options, journal)
+    except Exception as exc:  # noqa: BLE001  one file's bug must not take the run and its report down
         outcome.errors.append(f"{rel}: internal error: {exc!r}")
+    else:
+        outcome.errors, outcome.infos = result.errors, result.infos
+        outcome.remaining = [_remaining(f) for f in result.findings]
+        if result.fixed is not None:
+            outcome.fixes = dict(result.applied_codes)
+            if options.write:
+                outcome.written = result.written
+            else:
+                outcome.diff = diff.hunks(result.original, result.fixed)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _migrate(path: str, rel: str, ctx, options, outcome: FileOutcome, journal) -> None:
+def _process(path: str, rel: str, ctx, options, journal):
+    """runner.process_file on safely read bytes; with a journal, the write is recorded first."""
     from themis_lint import surfaces
-    from themis_lint.pipeline import SurfaceCrash, check_source
-    from themis_lint.writer import DecodeError, decode, encode
+    from themis_lint.discovery import Target
+    from themis_lint.pipeline import FileResult
+    from themis_lint.runner import process_file
 
     modules = surfaces.wanting(rel, ctx)
     if not modules:
-        return
-    data = _read(path, rel, options, outcome)
-    if data is None:
-        return
+        return FileResult(path=rel)
+    data = _read(path, rel, options)
+    if isinstance(data, FileResult):
+        return data
     modules = surfaces.prefiltered(rel, data, ctx, modules)
-    if not modules:
-        return
-    try:
-        decoded = decode(data, rel)
-    except DecodeError as exc:
-        if ctx.enabled("TH900"):
-            outcome.remaining.append({"file": rel, "line": 1, "column": 1, "code": "TH900",
-                                      "message": f"cannot read as text: {exc}", "fix": None})
-        return
-    try:
-        result = check_source(decoded.text, rel, ctx, options, modules)
-    except SurfaceCrash as exc:
-        outcome.errors.append(f"{rel}: {exc}; file left unchanged")
-        return
-    outcome.errors += result.errors
-    outcome.infos += result.infos
-    outcome.remaining = [_remaining(f) for f in result.findings]
-    if result.fixed is None:
-        return
-    if not options.write:
-        outcome.diff, outcome.fixes = diff_hunks(decoded.text, result.fixed), dict(result.applied_codes)
-        return
-    _write(path, rel, data, encode(result.fixed, decoded), result, outcome, journal)
+    target = Target(path, rel, False)
+    if journal is None or not options.write:
+        return process_file(target, ctx, options, data=data, modules=modules)
+    result = process_file(target, ctx, replace(options, write=False), data=data, modules=modules)
+    if result.fixed is not None:
+        result = _write_recorded(path, rel, data, result, ctx, options, modules, journal)
+    return result
 
 
-def _read(path: str, rel: str, options, outcome: FileOutcome) -> bytes | None:
-    """The file's bytes; None (with a note or an error) when too big or unreadable. Never blocks
-    on a FIFO swapped in since discovery, never follows a symlink, never reads past the limit."""
+def _read(path: str, rel: str, options):
+    """The file's bytes, or a FileResult saying why not: never blocks on a FIFO swapped in since
+    discovery, never follows a symlink, never reads past the size limit."""
+    import os
+
+    from themis_lint.pipeline import FileResult
     from themis_lint.safe_io import NotRegularFile, read_regular
 
+    limit = options.max_file_size
     try:
         size = os.path.getsize(path)
-        if size <= options.max_file_size:
-            return read_regular(path, limit=options.max_file_size)
+        if size <= limit:
+            return read_regular(path, limit=limit)
     except NotRegularFile as exc:
         if exc.errno != errno.EFBIG:
-            outcome.errors.append(f"{rel}: cannot read: {exc.strerror}")
-            return None
-        size = options.max_file_size + 1  # it grew while read
+            return FileResult(path=rel, errors=[f"{rel}: cannot read: {exc.strerror}"])
+        size = limit + 1  # it grew while read
     except OSError as exc:
-        outcome.errors.append(f"{rel}: cannot read: {exc.strerror or exc}")
-        return None
-    outcome.infos.append(f"{rel}: skipped: {size} bytes is over the {options.max_file_size}-byte limit")
-    return None
+        return FileResult(path=rel, errors=[f"{rel}: cannot read: {exc.strerror or exc}"])
+    note = f"{rel}: skipped: {size} bytes is over the {limit}-byte limit (--max-file-size)"
+    return FileResult(path=rel, infos=[note])
 
 
-def _write(path: str, rel: str, data: bytes, new: bytes, result, outcome: FileOutcome, journal) -> None:
-    """Replace `data` with `new` unless the file changed since it was read."""
-    from themis_lint.writer import ChangedOnDisk, write_atomic
+def _write_recorded(path: str, rel: str, data: bytes, result, ctx, options, modules, journal):
+    """Record the write in the journal, then hand it to the one writer; a refusal keeps the findings."""
+    from themis_lint.writer import WriteRefused, write_fixed
 
+    new = result.fixed_bytes()
     try:
-        if journal is not None:
-            journal.note(data, new, dict(result.applied_codes))
+        journal.note(data, new, dict(result.applied_codes))
     except OSError as exc:
-        outcome.remaining = []
-        outcome.errors.append(f"{rel}: not written: cannot record it for a rerun: {exc.strerror or exc}")
-        return
-    before_write(path)  # a module global, looked up at call time: tests monkeypatch it
+        return _unwritten(data, rel, ctx, options, modules, f"cannot record it for a rerun: {exc.strerror or exc}")
     try:
-        write_atomic(path, new, expected=data)
-    except (ChangedOnDisk, OSError) as exc:
-        # the findings were for text that is not on disk: rerunning migrate looks again
-        outcome.remaining = []
-        outcome.errors.append(f"{rel}: not written: {getattr(exc, 'strerror', None) or exc}")
-        return
-    outcome.fixes, outcome.written = dict(result.applied_codes), hashlib.sha256(new).hexdigest()
+        result.written = write_fixed(path, data, new)
+    except WriteRefused as exc:
+        return _unwritten(data, rel, ctx, options, modules, str(exc))
+    return result
+
+
+def _unwritten(data: bytes, rel: str, ctx, options, modules, reason: str):
+    """The file as it stays on disk: its findings, each fixable one saying why it was not fixed
+    (as runner.process_file reports a refused write)."""
+    from themis_lint.pipeline import applicable, check_bytes
+
+    result = check_bytes(data, rel, ctx, replace(options, fix=None), modules)
+    for f in result.findings:
+        if applicable(f, options.fix):
+            f.message += f" (not fixed: the file was not written: {reason})"
+    result.errors.append(f"{rel}: not written: {reason}")
+    return result
 
 
 def _remaining(f) -> dict:
     fix = None if f.fix is None else f.fix.safety.value
     return {"file": f.path, "line": f.row, "column": f.column, "code": f.code, "message": f.message, "fix": fix}
-
-
-def _lines(text: str) -> list[str]:
-    # only "\n" ends a line for git; str.splitlines would also split on \x0c, \u2028, ...
-    parts = text.split("\n")
-    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def diff_hunks(old: str, new: str) -> str:
-    """Unified-diff hunks (no file headers) that `git apply` accepts."""
-    import difflib
-
-    lines = list(difflib.unified_diff(_lines(old), _lines(new), n=3))[2:]
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from themis_lint import diff
+
 if TYPE_CHECKING:
     from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun
 
@@ -79,7 +81,7 @@ def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, rende
     if req.dry_run and not req.diff_dir:
         for repo in repos:
             prefix = "" if repo.path == "." else repo.path.replace(os.sep, "/") + "/"
-            click.echo(patch_text(repo.diffs, prefix), nl=False)
+            click.echo(diff.patch(repo.diffs, prefix), nl=False)
     if req.diff_dir:
         os.makedirs(req.diff_dir, exist_ok=True)
         used: set[str] = set()
@@ -89,7 +91,7 @@ def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, rende
                 while name in used:  # `a/b` and `a__b` would share a name
                     name = name.removesuffix(".patch") + "-1.patch"
                 used.add(name)
-                write_new(os.path.join(req.diff_dir, name), patch_text(repo.diffs, _inside_repo(repo)).encode())
+                write_new(os.path.join(req.diff_dir, name), diff.patch(repo.diffs, _inside_repo(repo)).encode())
     if req.report:
         text = json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         write_new(req.report, text.encode())
@@ -114,24 +116,8 @@ def patch_name(path: str) -> str:
     return ("__".join(parts) or "root") + ".patch"
 
 
-def _quote(name: str) -> str:
-    if not re.search(r'["\\\x00-\x1f\x7f]', name):
-        return name
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m[0]):03o}", escaped) + '"'
-
-
 def _inside_repo(repo: RepoRun) -> str:
     """For a folder inside a git repository, the folder's path from the repository root: git reads
     patch paths from the root (and `git apply` in the folder skips paths that are not below it).
     The root is the folder holding `.git`, never where a core.worktree points: always above PATH."""
     return repo.scope + "/" if repo.scope else ""
-
-
-def patch_text(diffs: list[tuple[str, str]], prefix: str = "") -> str:
-    """A git-style patch of (path, hunks) pairs; `prefix` goes before each path."""
-    out = []
-    for rel, hunks in sorted(diffs):
-        a, b = _quote(f"a/{prefix}{rel}"), _quote(f"b/{prefix}{rel}")
-        out.append(f"diff --git {a} {b}\n--- {a}\n+++ {b}\n{hunks}")
-    return "".join(out)
