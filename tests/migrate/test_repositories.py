@@ -174,3 +174,13 @@ def test_a_file_whose_filter_converts_it_is_written_but_not_committed(repo, tmp_
     assert "scripts/start.sh: not committed: its git filter converts it" in result.stdout
     assert (repo / "scripts/start.sh").read_text() == SH_FIXED
     assert committed(repo) == ["config/themisdb.conf"]
+
+
+def test_the_commit_identity_from_the_environment_is_kept(repo, monkeypatch) -> None:
+    # every other GIT_* variable is dropped; the identity names no program and no path
+    for name, value in {"GIT_AUTHOR_NAME": "Fleet Bot", "GIT_AUTHOR_EMAIL": "bot@example.com",
+                        "GIT_COMMITTER_NAME": "Fleet CI", "GIT_COMMITTER_EMAIL": "ci@example.com"}.items():
+        monkeypatch.setenv(name, value)
+    assert migrate("--commit", "repo").exit_code == 0
+    assert git(repo, "log", "-1", "--format=%an <%ae> / %cn <%ce>", BRANCH) == (
+        "Fleet Bot <bot@example.com> / Fleet CI <ci@example.com>\n")

@@ -16,6 +16,7 @@ import pytest
 from tests.helpers import invoke
 from tests.migrate.repos import SH, SH_FIXED, standard_repo
 from themis_lint import writer
+from themis_lint.migrate import git as safe_git
 from themis_lint.migrate.record import JOURNAL, MARKER
 from themis_lint.safe_io import NotRegularFile, read_regular
 
@@ -131,3 +132,32 @@ def test_a_fifo_named_gitignore_in_a_checked_tree_does_not_hang(tree) -> None:
     (tree / "sub/pyproject.toml").symlink_to(tree / "fifo")  # a project config found by walking up
     out = cli(tree / "sub", "check", str(tree))
     assert out.returncode == 1 and "TH101" in out.stdout
+
+
+# --- a git that blocks ------------------------------------------------------------------------------
+
+@pytest.fixture
+def blocking(two):
+    """Repository `a` includes a FIFO in its git config: every git command there blocks opening it."""
+    os.mkfifo(two / "a/.git/blocker")
+    with open(two / "a/.git/config", "a") as config:
+        config.write("[include]\n\tpath = blocker\n")
+    return two
+
+
+def test_a_blocking_git_costs_its_repository_only(blocking, monkeypatch) -> None:
+    monkeypatch.setattr(safe_git, "TIMEOUT", 1.0)
+    result = invoke("migrate", "--no-progress", "--report", "r.json", "a", "b")
+    repos = {r["path"]: r for r in json.loads((blocking / "r.json").read_text())["repositories"]}
+    assert repos["a"]["status"] == "failed"
+    assert repos["a"]["reason"] == "git cannot use this work tree: git rev-parse did not finish within 1 s"
+    assert repos["b"]["status"] == "done" and result.exit_code == 1
+
+
+def test_a_stop_kills_a_blocked_git(blocking) -> None:
+    safe_git.stop_when(lambda: True)  # SIGINT/SIGTERM arrived: the waiting git is killed
+    try:
+        with pytest.raises(safe_git.GitStopped):
+            safe_git.open_repository(str(blocking / "a"))
+    finally:
+        safe_git.stop_when(lambda: False)

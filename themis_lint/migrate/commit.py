@@ -3,8 +3,9 @@ only (docs/migrate.md "--commit", SECURITY.md "Git and migrate").
 
 No `git add`, `checkout` or `commit`: those run clean filters, hooks and signing programs named
 by the repository's config (and `checkout -b` switches on config included `onbranch:`). Instead
-the exact bytes migrate wrote are stored with `hash-object --no-filters`, the tree is HEAD's tree
-plus those blobs (a temporary index: nothing a person staged slips in), the commit is made with
+the exact bytes migrate wrote are stored with `hash-object` (`--no-filters` for a file with a
+`filter` attribute; git's builtin conversion for the others), the tree is HEAD's tree plus those
+blobs (a temporary index: nothing a person staged slips in), the commit is made with
 `commit-tree --no-gpg-sign`, the branch created with `update-ref` (only if it does not exist),
 then the index entries of those files and HEAD are moved to it. The work tree is never touched.
 """
@@ -18,7 +19,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from themis_lint.migrate import git
-from themis_lint.migrate.worktree import GITLINK, head_commit, in_scope, racy, read_index, without_filter
+from themis_lint.migrate.worktree import head_commit, in_scope, racy, read_index, without_filter
 from themis_lint.safe_io import read_regular, remove
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def staged_entry(repo: git.Repository, index: dict, path: str, recorded: dict, f
     if entry is None:  # a file git did not track (migrated with --allow-dirty)
         mode = os.stat(os.path.join(repo.top, path)).st_mode
         return ("100755" if mode & stat.S_IXUSR else "100644"), data
-    if entry.stage or entry.mode == GITLINK:
+    if entry.stage:
         raise NotCommitted(f"{path}: not committed: git has it unmerged")
     if filtered and recorded.get("blob_before", entry.oid) != entry.oid:
         # its filter converts it: the bytes before the fix were not its blob, so the fixed bytes

@@ -52,6 +52,10 @@ NEUTRAL_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_ATTR_NOSYSTEM": "1", "GIT_TERMIN
                "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GIT_PROXY_COMMAND": "", "GIT_OPTIONAL_LOCKS": "0",
                "GIT_LITERAL_PATHSPECS": "1", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_PROTOCOL_FROM_USER": "0"}
 
+# the caller's commit identity (a CI job may set it so): it names no program and no path
+IDENTITY = {"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE"}
+
 _should_stop: Callable[[], bool] = lambda: False
 
 
@@ -100,8 +104,9 @@ def git_program() -> str:
 
 
 def environment(repo: Repository | None, work_tree: str | None = None, index: str | None = None) -> dict:
-    """The caller's environment without any GIT_* variable, plus the pinned repository and OVERRIDES."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    """The caller's environment without its GIT_* variables (but the identity), plus the pinned
+    repository and OVERRIDES."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in IDENTITY}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(p))
     env.update(NEUTRAL_ENV)
     env["GIT_CONFIG_COUNT"] = str(len(OVERRIDES))
@@ -143,7 +148,6 @@ def _spawn(argv: list[str], cwd: str, env: dict, input: bytes | None) -> Result:
         while True:
             try:
                 out, err = proc.communicate(input, timeout=POLL)
-                return Result(proc.returncode, out, err)
             except subprocess.TimeoutExpired:
                 if _should_stop():
                     proc.kill()
@@ -151,6 +155,10 @@ def _spawn(argv: list[str], cwd: str, env: dict, input: bytes | None) -> Result:
                 if time.monotonic() > deadline:
                     proc.kill()
                     return Result(124, b"", f"git {argv[2]} did not finish within {TIMEOUT:.0f} s".encode())
+                continue
+            if proc.returncode < 0 and _should_stop():
+                raise GitStopped()  # Ctrl-C on a terminal reaches git too
+            return Result(proc.returncode, out, err)
 
 
 def open_repository(root: str) -> Repository | None:

@@ -31,17 +31,15 @@ def prepare(run: RepoRun, req: MigrateRequest) -> None:
     try:
         ours = _hold(run, req)
         run.state = worktree.read_state(run.git, run.scope)
+        _note_other_repositories(run)
+        if req.writes and not req.allow_dirty:
+            _refuse_uncommitted(run, ours)
+        if run.status == "pending" and req.commit:
+            _check_commit(run, req.branch)
     except (record.Locked, record.RecordError) as exc:
         run.status, run.reason = "refused", str(exc)
-        return
     except git.GitError as exc:
         run.status, run.reason = "failed", str(exc)
-        return
-    _note_other_repositories(run)
-    if req.writes and not req.allow_dirty:
-        _refuse_uncommitted(run, ours)
-    if run.status == "pending" and req.commit:
-        _check_commit(run, req.branch)
 
 
 def _hold(run: RepoRun, req: MigrateRequest) -> dict[str, dict]:
