@@ -1,8 +1,10 @@
 """`themis-lint migrate`: the bulk codemod over many repositories (CLI.md, issue 7, docs/migrate.md).
 
-Git (the safe invocation, dirty checks, commits, the resume record) is in `git`; the work queue
-and the worker processes in `pool`; one file in `files`; the progress display, patches, report files
-and closing table in `output`; the report data and its renderings in themis_lint.report.migrate.
+A repository's git side is in `repository` (before and after its files), built on `git` (the one
+safe way to run git), `worktree` (what changed, what git ignores), `commit` (plumbing commits)
+and `record` (the resume record, its journal, the lock); the work queue and the worker processes
+in `pool`; one file in `files`; the progress display, patches, report files and closing table in
+`output`; the report data and its renderings in themis_lint.report.migrate.
 """
 from __future__ import annotations
 
