@@ -30,7 +30,8 @@ class NotCommitted(Exception):
     """One file that cannot be committed as migrate wrote it; the message says why."""
 
 
-def staged_entry(repo: git.Repository, index: dict, path: str, recorded: dict, filtered: bool) -> tuple[str, bytes]:
+def staged_entry(repo: git.Repository, index: dict, path: str, recorded: dict,
+                 filtered: bool) -> tuple[str, bytes]:
     """(mode, bytes) to commit for a file migrate wrote; NotCommitted when git would store it otherwise."""
     data = read_regular(os.path.join(repo.top, path))
     if hashlib.sha256(data).hexdigest() != recorded["sha256"]:
@@ -115,9 +116,11 @@ def update_index(repo: git.Repository, lines: bytes) -> None:
 
 def _take_index_lock(index: str) -> int:
     try:
-        return os.open(index + ".lock", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        return os.open(index + ".lock", flags, 0o644)
     except FileExistsError:
-        raise git.GitError(f"{index}.lock exists: another git process is running in this repository") from None
+        raise git.GitError(f"{index}.lock exists: another git process is running in this repository"
+                           ) from None
     except OSError as exc:
         raise git.GitError(f"{index}.lock: {exc.strerror or exc}") from exc
 

@@ -92,7 +92,8 @@ def _write_recorded(path: str, rel: str, data: bytes, result, ctx, options, modu
     try:
         journal.note(data, new, dict(result.applied_codes))
     except OSError as exc:
-        return _unwritten(data, rel, ctx, options, modules, f"cannot record it for a rerun: {exc.strerror or exc}")
+        reason = f"cannot record it for a rerun: {exc.strerror or exc}"
+        return _unwritten(data, rel, ctx, options, modules, reason)
     try:
         result.written = write_fixed(path, data, new)
     except WriteRefused as exc:

@@ -56,7 +56,13 @@ NEUTRAL_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_ATTR_NOSYSTEM": "1", "GIT_TERMIN
 IDENTITY = {"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
             "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE"}
 
-_should_stop: Callable[[], bool] = lambda: False
+
+
+def _never() -> bool:
+    return False
+
+
+_should_stop: Callable[[], bool] = _never
 
 
 class GitError(Exception):
@@ -107,7 +113,8 @@ def environment(repo: Repository | None, work_tree: str | None = None, index: st
     """The caller's environment without its GIT_* variables (but the identity), plus the pinned
     repository and OVERRIDES."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in IDENTITY}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(p))
+    entries = env.get("PATH", os.defpath).split(os.pathsep)
+    env["PATH"] = os.pathsep.join(p for p in entries if os.path.isabs(p))  # "" would be the repository
     env.update(NEUTRAL_ENV)
     env["GIT_CONFIG_COUNT"] = str(len(OVERRIDES))
     for n, (key, value) in enumerate(OVERRIDES):
@@ -139,8 +146,9 @@ def output(repo: Repository, *args: str, input: bytes | None = None, index: str 
 def _spawn(argv: list[str], cwd: str, env: dict, input: bytes | None) -> Result:
     """The one place a process starts: waits, but gives up on a stop or after TIMEOUT."""
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+        stdin = subprocess.DEVNULL if input is None else subprocess.PIPE
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, close_fds=True)
     except OSError as exc:
         return Result(127, b"", f"cannot run git: {exc.strerror or exc}".encode())
     deadline = time.monotonic() + TIMEOUT

@@ -126,10 +126,13 @@ def check_writable(git_dir: str) -> None:
     """RecordError unless the journal can be appended to: a symlink or FIFO there refuses the
     repository before anything is written, not file by file."""
     path = os.path.join(git_dir, JOURNAL)
+    existed = os.path.lexists(path)
     try:
         os.close(open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT))
     except OSError as exc:
         raise RecordError(f"{path}: {exc.strerror or exc}") from exc
+    if not existed:
+        remove(path)  # a repository refused later must not keep an empty journal
 
 
 def lock(git_dir: str) -> int:

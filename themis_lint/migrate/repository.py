@@ -57,8 +57,8 @@ def _note_other_repositories(run: RepoRun) -> None:
     state, prefix = run.state, run.scope + "/" if run.scope else ""
     for path in state.submodules():
         if worktree.in_scope(path, run.scope) and path != run.scope:
-            run.notes.append(f"{path.removeprefix(prefix)}: skipped: a git submodule is a repository of its own; "
-                             "migrate it as its own path")
+            run.notes.append(f"{path.removeprefix(prefix)}: skipped: a git submodule is a repository of its "
+                             "own; migrate it as its own path")
     for path in state.nested_repositories():
         if worktree.in_scope(path, run.scope) and path != run.scope:
             run.notes.append(f"{path.removeprefix(prefix)}: skipped: a separate git repository; "
@@ -89,7 +89,7 @@ def _sha256_of(path: str) -> str | None:
 def _check_commit(run: RepoRun, branch: str) -> None:
     if git.run(run.git, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").returncode == 0:
         run.status, run.reason = "refused", f"branch {branch} exists"
-    elif any(git.run(run.git, "var", ident).returncode for ident in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")):
+    elif any(git.run(run.git, "var", who).returncode for who in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")):
         run.status, run.reason = "refused", "no git identity for --commit: set user.name and user.email"
 
 
@@ -97,7 +97,8 @@ def journal(run: RepoRun, rel: str, req: MigrateRequest) -> record.Journal | Non
     """Where a worker records writing `rel` (relative to PATH); None when nothing is recorded."""
     if run.git is None or not req.writes:
         return None
-    return record.Journal(os.path.join(run.git.git_dir, record.JOURNAL), run.top_path(rel), run.git.object_format)
+    journal = os.path.join(run.git.git_dir, record.JOURNAL)
+    return record.Journal(journal, run.top_path(rel), run.git.object_format)
 
 
 def finish(run: RepoRun, req: MigrateRequest, setup, commit: bool) -> None:

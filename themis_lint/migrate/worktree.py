@@ -1,11 +1,13 @@
 """What a git work tree holds, read without letting git touch work-tree content (docs/migrate.md
 "Safety"): the index with its stat data, HEAD's tree and the untracked files git does not ignore.
 
-Which files changed is decided here, in Python, the way `git status` decides it but without
-conversion: an entry whose stat data still matches (and is not racily clean) is unchanged, as git
-itself trusts; otherwise the file's bytes are hashed as a blob and compared with the index. Git
-never reads a work-tree file through its attributes, so no filter can run. Submodules are
-repositories of their own: neither listed nor looked into (`--ignore-submodules=all`).
+Which files changed is decided here, in Python, the way `git status` decides it: an entry whose
+stat data still matches (and is not racily clean) is unchanged, as git itself trusts; otherwise
+the file's raw bytes are hashed as a blob and compared with the index. Only a file whose bytes
+differ and whose `filter` attribute check-attr reports unset is hashed by git, with its builtin
+conversion (a CRLF checkout of an LF blob): git runs a filter program only for a path whose
+`filter` attribute names a driver. Submodules are repositories of their own: neither listed nor
+looked into (`--ignore-submodules=all`).
 """
 from __future__ import annotations
 
@@ -56,16 +58,17 @@ class TreeState:
 def read_state(repo: git.Repository, scope: str) -> TreeState:
     """The index, HEAD and the untracked files below `scope` (top-relative, "" for all)."""
     spec = ["--", scope] if scope else []
-    state = TreeState(index=read_index(repo, *spec), head_commit=head_commit(repo))
+    state = TreeState()
+    try:  # before the entries: an index rewritten meanwhile only makes more of them racy
+        state.index_mtime_ns = os.stat(os.path.join(repo.git_dir, "index")).st_mtime_ns
+    except OSError:
+        state.index_mtime_ns = 0
+    state.index, state.head_commit = read_index(repo, *spec), head_commit(repo)
     state.others = _split(git.output(repo, "ls-files", "-z", "--others", "--exclude-standard", *spec))
     if state.head_commit is not None:
         state.head = _parse_tree(git.output(repo, "ls-tree", "-r", "-z", "--full-tree", state.head_commit))
     mode = git.run(repo, "config", "--type=bool", "--default=true", "--get", "core.fileMode")
     state.file_mode = mode.stdout.strip() != b"false"
-    try:
-        state.index_mtime_ns = os.stat(os.path.join(repo.git_dir, "index")).st_mtime_ns
-    except OSError:
-        state.index_mtime_ns = 0
     return state
 
 
@@ -149,7 +152,9 @@ def without_filter(repo: git.Repository, paths: list[str]) -> set[str]:
         return set()
     out = git.output(repo, "check-attr", "-z", "--stdin", "filter",
                      input=b"".join(os.fsencode(p) + b"\0" for p in paths)).split(b"\0")
-    return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3) if out[i + 2] in (b"unspecified", b"unset")}
+    # records of `path NUL attribute NUL value NUL`
+    no_filter = (b"unspecified", b"unset")
+    return {os.fsdecode(out[i]) for i in range(0, len(out) - 2, 3) if out[i + 2] in no_filter}
 
 
 def converted_clean(repo: git.Repository, state: TreeState, paths: list[str]) -> set[str]:
@@ -158,8 +163,10 @@ def converted_clean(repo: git.Repository, state: TreeState, paths: list[str]) ->
     names = sorted(without_filter(repo, [p for p in paths if "\n" not in p]))
     if not names:
         return set()
-    oids = git.output(repo, "hash-object", "--stdin-paths", input=b"".join(os.fsencode(p) + b"\n" for p in names)).split()
-    return {p for p, oid in zip(names, oids) if oid.decode() == state.index[p].oid}
+    listing = b"".join(os.fsencode(p) + b"\n" for p in names)
+    oids = git.output(repo, "hash-object", "--stdin-paths", input=listing).split()
+    # a path git could not hash has no id here: it stays changed
+    return {p for p, oid in zip(names, oids, strict=False) if oid.decode() == state.index[p].oid}
 
 
 def _own_temp_file(path: str) -> bool:
@@ -185,7 +192,8 @@ def compare(repo: git.Repository, state: TreeState, path: str, entry: IndexEntry
     if stat.S_ISLNK(info.st_mode):
         if entry.mode != SYMLINK:
             return CHANGED
-        return SAME if git.blob_id(os.fsencode(os.readlink(full)), repo.object_format) == entry.oid else CHANGED
+        target = os.fsencode(os.readlink(full))
+        return SAME if git.blob_id(target, repo.object_format) == entry.oid else CHANGED
     if not stat.S_ISREG(info.st_mode):
         return CHANGED  # a FIFO, socket or folder where git has a file
     if state.file_mode and entry.mode != SYMLINK and (entry.mode == "100755") != bool(info.st_mode & 0o100):
