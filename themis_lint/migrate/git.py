@@ -2,14 +2,16 @@
 
 Every process the tool starts is started by `_spawn`, here (tests/migrate/test_git_safety.py
 checks the source for any other). It runs the git found once in an absolute PATH entry, with no
-GIT_* variable of the caller's environment, and with the repository pinned: GIT_DIR, and
-GIT_WORK_TREE as the folder holding `.git` (a hostile core.worktree cannot move it).
+GIT_* variable of the caller's environment but the commit identity, and with the repository
+pinned: GIT_DIR, and GIT_WORK_TREE as the folder holding `.git` (a hostile core.worktree cannot
+move it).
 
 Safety comes from *which* commands run, not from listing dangerous settings: the callers use only
-plumbing that never reads work-tree content through attributes (no filter, textconv, diff driver),
-never pages, edits, signs (commit-tree --no-gpg-sign) or talks to a remote. What every git command
-shares (hooks, fsmonitor, auto gc) is switched off in OVERRIDES, which come through
-GIT_CONFIG_COUNT: command-line scope, above every config file, with keys that may hold `=`.
+plumbing that never reads work-tree content through a filter (worktree.py: git converts only paths
+whose `filter` attribute is unset), never diffs (no textconv, diff driver), never pages, edits,
+signs (commit-tree --no-gpg-sign) or talks to a remote. What every git command shares (hooks,
+fsmonitor, auto gc) is switched off in OVERRIDES, which come through GIT_CONFIG_COUNT:
+command-line scope, above every config file, with keys that may hold `=`.
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ OVERRIDES = (
     ("credential.helper", ""),  # an empty value resets the helper list
     ("core.askPass", ""),
     ("core.sshCommand", ""),
-    ("core.gitProxy", "none"),
+    ("core.gitProxy", "none"),  # its first match wins, so GIT_PROXY_COMMAND="" below is what holds
     ("core.editor", ":"),
     ("sequence.editor", ":"),
     ("safe.bareRepository", "explicit"),  # no bare repository planted inside a scanned tree
@@ -55,7 +57,6 @@ NEUTRAL_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_ATTR_NOSYSTEM": "1", "GIT_TERMIN
 # the caller's commit identity (a CI job may set it so): it names no program and no path
 IDENTITY = {"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
             "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE"}
-
 
 
 def _never() -> bool:
