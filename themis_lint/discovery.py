@@ -138,10 +138,11 @@ def excluded_by(path: str, excludes: ExcludesFor, respect_gitignore: bool = True
             specs.append((_from_base(folder, top), "", spec))
         base, patterns = excludes(folder)
         rel = _from_base(folder, top if base is None else base) + name
+        slash = "/" if is_dir else ""
         if compile_globs(tuple(patterns)).match(rel, is_dir):
-            return f"`{rel}` matches the exclude patterns"
+            return f"`{rel}{slash}` matches the exclude patterns"
         if specs and _ignored(specs, _from_base(folder, top) + name, is_dir):
-            return f"`{_from_base(folder, top) + name}` is ignored by a .gitignore file"
+            return f"`{_from_base(folder, top) + name}{slash}` is ignored by a .gitignore file"
         folder = os.path.join(folder, name)
     return None
 

@@ -87,12 +87,12 @@ def _fixability(found: list[Finding]) -> tuple[str, str]:
 def summary(report: Report) -> str:
     n = len(report.findings)
     known = f" {report.baselined} more are in the baseline." if report.baselined else ""
+    if not n and not report.fixed and not report.errors and report.checked == 0:
+        return "Nothing was checked."
     if report.fixing is not None:
         return f"Found {n + report.fixed} finding(s) ({report.fixed} fixed, {n} remaining).{known}"
     if not n and report.errors:
         return f"No findings, but {report.errors} error(s) above: not everything could be checked."
-    if not n and report.checked == 0:
-        return "Nothing was checked."
     if not n:
         return "All checks passed." + (f" ({report.baselined} known finding(s) are in the baseline.)"
                                        if report.baselined else "")
