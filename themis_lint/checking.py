@@ -260,8 +260,6 @@ def emit(req: CheckRequest, report: Report, render, to_stderr: bool = False) -> 
 def _write_output(path: str, document: str) -> None:
     from themis_lint import toolfiles
 
-    if os.path.isdir(path):
-        raise ProjectError(f"--output-file {path}: is a folder")
     try:
         toolfiles.write(path, document)
     except OSError as exc:

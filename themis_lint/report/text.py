@@ -89,7 +89,7 @@ def summary(report: Report) -> str:
     known = f" {report.baselined} more are in the baseline." if report.baselined else ""
     if not n and not report.fixed and not report.errors and report.checked == 0:
         return "Nothing was checked."
-    if report.fixing is not None:
+    if report.fixing is not None and n + report.fixed:
         return f"Found {n + report.fixed} finding(s) ({report.fixed} fixed, {n} remaining).{known}"
     if not n and report.errors:
         return f"No findings, but {report.errors} error(s) above: not everything could be checked."
