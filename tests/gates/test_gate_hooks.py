@@ -4,11 +4,14 @@ too. Run with the real pre-commit on a real git repository (about 50 s: it build
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 
 from tests.gates.support import git, themis, tree
 from tests.test_precommit import _checkout_copy, _pre_commit
 
+# docs/ci-and-hooks.md "pre-commit" shows this command; this test runs it (test_gate_docs checks they agree)
+DOCUMENTED_FIX = "pre-commit run --hook-stage manual themis-lint-fix --all-files"
 OLD = "server.endpoint: tcp://0.0.0.0:8529\nstorage.journalSize: 32MB\n"
 
 
@@ -46,7 +49,7 @@ def test_hooks_never_touch_excluded_files(tmp_path) -> None:
     assert check.returncode == 1, check.stdout + check.stderr
     reported = sorted(line.split(":")[0] for line in check.stdout.splitlines() if ": TH1" in line)
     assert reported == ["themisdb.conf"] * 4
-    fix = run("--hook-stage", "manual", "themis-lint-fix", "--all-files")
+    fix = run(*shlex.split(DOCUMENTED_FIX)[2:])
     assert fix.returncode == 1 and "files were modified by this hook" in fix.stdout, fix.stdout + fix.stderr
     assert (repo / "themisdb.conf").read_text() == (
         "server.endpoint: tcp://0.0.0.0:8529\nserver.statisticsEnabled: true\nstorage.rocksdb.walSize: 32MB\n"
