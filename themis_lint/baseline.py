@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from themis_lint import toolfiles
 from themis_lint.model import Finding
 
 FORMAT_VERSION = 1
@@ -72,8 +73,6 @@ def dumps(entries: list[Entry]) -> str:
 def write(path: str, findings: list[Finding]) -> int:
     """Record `findings` (fingerprints assigned) in `path`; the number of entries. An existing
     file that is not a baseline is never overwritten (`--write-baseline app.py` is a slip)."""
-    from themis_lint import toolfiles
-
     entries = [entry_of(f) for f in findings]
     _refuse_foreign(path)
     try:
@@ -84,8 +83,6 @@ def write(path: str, findings: list[Finding]) -> int:
 
 
 def _refuse_foreign(path: str) -> None:
-    from themis_lint import toolfiles
-
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -139,8 +136,6 @@ def in_scope(entry: Entry, paths: list[str]) -> bool:
 
 def prune(path: str, entries: list[Entry], stale: list[Entry]) -> None:
     """Rewrite the baseline without its stale entries (the TH901 fix for a baseline)."""
-    from themis_lint import toolfiles
-
     gone = set(stale)
     try:
         toolfiles.write(path, dumps([e for e in entries if e not in gone]))

@@ -143,8 +143,6 @@ def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str]) ->
     """The targets less the files this run reads or writes as its own (baseline, output file), and
     named files holding a themis-lint document (pre-commit names a committed baseline too; files
     found by walking are left out by surfaces.prefiltered, unread when cached)."""
-    from themis_lint import toolfiles
-
     own = {os.path.realpath(p): flag for p, flag in ((req.baseline, "--baseline"),
                                                      (req.write_baseline, "--write-baseline"),
                                                      (req.output_file, "--output-file")) if p}
