@@ -60,7 +60,8 @@ class Run:
 
     results: list[FileResult]
     errors: list[str]
-    checked: int  # files a surface reads (by name), tool files and excluded ones left out
+    checked: bool  # a surface reads (by name) some file of the run: else say that nothing was checked
+    count: int | None = None  # how many (-v only: the name test per file costs on a warm 10k-file run)
     skipped: list[str] = field(default_factory=list)  # "path: why" for files left out
     started: float = field(default_factory=time.perf_counter)
     discovered: float = 0.0  # perf_counter marks for -v
@@ -112,7 +113,7 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
-    run = Run([], [], 0)
+    run = Run([], [], False)
     projects = req.projects or Projects.fixed(setup)
     targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
                                    skipped=run.skipped)
@@ -122,12 +123,14 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     for target in targets:
         governing = projects.setup_for(target.path)
         groups.setdefault(id(governing), (governing, []))[1].append(target)
-    wanted = {id(s): [t for t in group if surfaces.wanting(t.display, s.ctx)] for s, group in groups.values()}
-    run.checked = sum(len(group) for group in wanted.values())
+    run.checked = any(surfaces.wanting(t.display, s.ctx) for s, group in groups.values() for t in group)
     run.discovered = time.perf_counter()
     if req.verbose:
-        for governing, _ in groups.values():
-            say_config(governing, [t.display for t in wanted[id(governing)]])
+        run.count = 0
+        for governing, group in groups.values():
+            wanted = [t.display for t in group if surfaces.wanting(t.display, governing.ctx)]
+            run.count += len(wanted)
+            say_config(governing, wanted)
         for line in run.skipped:
             click.echo(f"themis-lint: {line}", err=True)
     cache = None if req.no_cache else cache_folder()
@@ -228,8 +231,8 @@ def _report(setup: Setup, req: CheckRequest, findings: list, run: Run | None = N
     return Report(findings, setup.catalogue, setup.ctx.pack, _files(setup, req, results),
                   sum(r.fixes_applied for r in results), Safety.UNSAFE if req.fix and req.unsafe
                   else Safety.SAFE if req.fix else None, errors=len(errors or []),
-                  checked=run.checked if run else None, fixed_by_file=fixed_by_file, would_fix=req.diff,
-                  sarif_category=req.sarif_category, color=req.color, quiet=req.quiet,
+                  nothing_checked=run is not None and not run.checked, fixed_by_file=fixed_by_file,
+                  would_fix=req.diff, sarif_category=req.sarif_category, color=req.color, quiet=req.quiet,
                   statistics=req.statistics, show_fixes=req.show_fixes)
 
 
@@ -293,7 +296,7 @@ def say_nothing_checked(req: CheckRequest, skipped: list[str], reason: str | Non
 
 def say_timing(run: Run) -> None:
     end = time.perf_counter()
-    click.echo(f"themis-lint: {run.checked} file(s) checked in {end - run.started:.2f}s (discovery "
+    click.echo(f"themis-lint: {run.count} file(s) checked in {end - run.started:.2f}s (discovery "
                f"{run.discovered - run.started:.2f}s, analysis {run.analysed - run.discovered:.2f}s, "
                f"output {end - run.analysed:.2f}s)", err=True)
 
@@ -360,14 +363,14 @@ def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> i
     """CLI.md `--stdin-filename`: the editor's buffer in, findings (or with --fix the fixed text) out."""
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-    run = Run([], [], 1)
+    run = Run([], [], True)
     if req.verbose:
         say_config(setup, [req.stdin_filename])
     run.discovered = time.perf_counter()
     reason = _stdin_unchecked(setup, req, data)
     if reason is None:
         run.results = [check_bytes(data, req.stdin_filename, setup.ctx, options)]
-    run.checked = 0 if reason else 1
+    run.checked, run.count = reason is None, int(reason is None)
     run.analysed = time.perf_counter()
     owns_stdout = req.fix and not req.diff
     if owns_stdout:
@@ -415,7 +418,7 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
     pack = setup.ctx.pack
     if not setup.chain:
         click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
-        run = Run([], [], 0)
+        run = Run([], [], False)
     else:
         run = collect(setup, req, engine_options(req))
     errors = run.errors + [e for r in run.results for e in r.errors]

@@ -20,7 +20,7 @@ class Report:
     fixed: int = 0
     fixing: Safety | None = None
     errors: int = 0  # error lines printed on stderr (unreadable files, missing paths)
-    checked: int | None = None  # files a surface read (0: say that nothing was checked)
+    nothing_checked: bool = False  # no file of the run is one a surface reads
     baselined: int = 0  # findings the baseline knows (not reported)
     fixed_by_file: dict[str, dict[str, int]] = field(default_factory=dict)  # path -> code -> fixes
     would_fix: bool = False  # --diff: the fixes are shown, not made

@@ -87,7 +87,7 @@ def _fixability(found: list[Finding]) -> tuple[str, str]:
 def summary(report: Report) -> str:
     n = len(report.findings)
     known = f" {report.baselined} more are in the baseline." if report.baselined else ""
-    if not n and not report.fixed and not report.errors and report.checked == 0:
+    if not n and not report.fixed and not report.errors and report.nothing_checked:
         return "Nothing was checked."
     if report.fixing is not None and n + report.fixed:
         return f"Found {n + report.fixed} finding(s) ({report.fixed} fixed, {n} remaining).{known}"
