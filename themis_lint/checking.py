@@ -120,8 +120,12 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     targets = _without_tool_files(targets, req, run.skipped)
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
+    by_folder: dict[str, Setup] = {}  # one lookup per folder, not per file (issue 17)
     for target in targets:
-        governing = projects.setup_for(target.path)
+        folder = os.path.dirname(target.path)
+        governing = by_folder.get(folder)
+        if governing is None:
+            governing = by_folder[folder] = projects.setup_for(folder or os.curdir)
         groups.setdefault(id(governing), (governing, []))[1].append(target)
     run.checked = any(surfaces.wanting(t.display, s.ctx) for s, group in groups.values() for t in group)
     run.discovered = time.perf_counter()
@@ -149,9 +153,10 @@ def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str]) ->
     own = {os.path.realpath(p): flag for p, flag in ((req.baseline, "--baseline"),
                                                      (req.write_baseline, "--write-baseline"),
                                                      (req.output_file, "--output-file")) if p}
+    names = {os.path.basename(p) for p in own}
     kept = []
     for target in targets:
-        flag = own.get(os.path.realpath(target.path))
+        flag = own.get(os.path.realpath(target.path)) if _may_be(target, names) else None
         kind = _document_kind(target.path, req) if flag is None and target.explicit else None
         if flag is not None:
             skipped.append(f"{target.display}: skipped: this run's {flag} file")
@@ -160,6 +165,14 @@ def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str]) ->
         else:
             kept.append(target)
     return kept
+
+
+def _may_be(target, names: set[str]) -> bool:
+    """Could the target be one of the run's own files (named `names` once symlinks are resolved)?
+    A walked file is a regular file reached through real folders, so only one of the same name
+    can be; a named path may be a symlink under any name. (realpath per file cost more than the
+    rest of a clean 10k-file run's main process: issue 17.)"""
+    return bool(names) and (target.explicit or os.path.basename(target.path) in names)
 
 
 def _document_kind(path: str, req: CheckRequest) -> str | None:

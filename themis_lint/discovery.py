@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from themis_lint.globs import compile_globs
+from themis_lint.globs import any_of, compile_globs, gitignore_spec
 
 IGNORE_FILE_LIMIT = 4 << 20  # bytes
 # vendored tool bundles are not client code: Yarn 2+ keeps its releases and plugins (multi-MB one-line
@@ -57,19 +58,43 @@ def _gitignore(folder: str):
     lines += _ignore_lines(os.path.join(folder, ".gitignore"))
     if not lines:
         return None
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return IgnoreFile(lines)
 
 
-def _ignored(specs: list[tuple[str, str, object]], rel: str, is_dir: bool) -> bool:
+class IgnoreFile:
+    """The patterns of one folder's ignore files, as pathspec's GitIgnoreSpec reads them.
+
+    Most paths match no pattern at all, and one regex joining every pattern says so without
+    pathspec's loop over each of them (a path no pattern matches gets no verdict from this file).
+    Joining costs a compile as long as pathspec's own, so it waits until the file has decided
+    JOIN_AFTER paths: a .gitignore deep in a tree is asked about a few files only.
+    """
+
+    JOIN_AFTER = 64
+
+    def __init__(self, lines: list[str]):
+        self.spec = gitignore_spec(lines)
+        self._asked = 0
+        self._any: re.Pattern | None = None
+
+    def verdict(self, path: str) -> bool | None:
+        """True: ignored, False: re-included (`!`), None: no pattern here matches `path`."""
+        self._asked += 1
+        if self._asked == self.JOIN_AFTER:
+            self._any = any_of([p.regex.pattern for p in self.spec.patterns if p.include is not None])
+        if self._any is not None and self._any.search(path) is None:
+            return None
+        return self.spec.check_file(path).include
+
+
+def _ignored(specs: list[tuple[str, str, IgnoreFile]], rel: str, is_dir: bool) -> bool:
     """`rel` is relative to the walk's root; each spec holds its folder's prefix from that root
     (or, for a .gitignore above the root, the root's path from that folder as `lead`)."""
     verdict = False
     for prefix, lead, spec in specs:  # deeper .gitignore files decide last
-        result = spec.check_file(lead + rel[len(prefix):] + ("/" if is_dir else ""))
-        if result.include is not None:
-            verdict = result.include
+        include = spec.verdict(lead + rel[len(prefix):] + ("/" if is_dir else ""))
+        if include is not None:
+            verdict = include
     return verdict
 
 
