@@ -63,10 +63,11 @@ class Context:
         if self._call_triggers is None:
             import re
 
-            names = sorted({c["function"].lower() for c in self.changes("rewrite-aql-function")})
-            alternation = b"|".join(re.escape(n.encode()) for n in names) or b"(?!)"
-            pattern = re.compile(rb"(?<![a-z0-9_.:@$`])(?:" + alternation + rb")\s*\(")
-            self._call_triggers = (frozenset(n.encode() for n in names), pattern)
+            from themis_lint.prefilter import call_expression
+
+            names = tuple(sorted({c["function"].lower().encode() for c in self.changes("rewrite-aql-function")}))
+            pattern = re.compile(call_expression(names) or b"(?!)")  # one definition: the prefilter's
+            self._call_triggers = (frozenset(names), pattern)
         return self._call_triggers
 
     def triggers(self) -> list[str]:
