@@ -36,6 +36,11 @@ class Context:
     def changes(self, primitive: str, enabled_only: bool = True) -> list[Change]:
         return [c for c in self.pack.of(primitive) if not enabled_only or self.enabled(c.code)]
 
+    def finds(self, *primitives: str) -> bool:
+        """Does the run have an enabled entry of one of these verbs? (A surface's gate: a pack's
+        own code for a verb counts as much as the built-in one.)"""
+        return any(c.primitive in primitives and self.enabled(c.code) for c in self.pack.changes)
+
     def aql_functions(self) -> dict[str, Change]:
         """Upper-case AQL function name -> its enabled rewrite-aql-function change."""
         return {c["function"].upper(): c for c in self.changes("rewrite-aql-function")}
@@ -82,22 +87,12 @@ class Context:
 
 
 def trigger_literals(change: Change) -> list[str]:
-    """The literal strings a file needs before a change's finder can match anything."""
-    p = change.primitive
-    if p in ("rename-config-key", "remove-config-key"):
-        key = change.get("old") or change.get("key")
-        return [key.rsplit(".", 1)[-1].lower()]
-    if p in ("deprecate-endpoint", "remove-endpoint"):
-        return [change["path"].lower()]
-    if p == "replace-index-type":
-        return [change["old"].lower()]
-    if p == "rename-index-helper":
-        return [change["old"].lower()]
-    if p == "report-index-helper":
-        return [change["name"].lower()]
-    if p == "rewrite-aql-function":
-        return [change["function"].lower()]
-    return []  # required/known keys only matter in files named as server configs
+    """The literal strings a file needs before a change's finder can match anything (the
+    primitive's `trigger_fields`; required and known keys matter only in files named as server
+    configs, which their surface claims by name)."""
+    from themis_lint import primitives
+
+    return primitives.get(change.primitive).trigger_literals(change.data)
 
 
 def default_context(select: frozenset[str] | None = None, **settings) -> Context:

@@ -143,12 +143,13 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
         conf = settings.load(config)
         catalogue = packs.load_catalogue()
         available = packs.available_packs(catalogue, [Path(p) for p in o.pack_paths])
+        catalogue = packs.extended_catalogue(catalogue, available)  # with the packs' own codes
         frm = o.from_version or conf.get("from")
         to = o.to_version or conf.get("to")
         chain = packs.resolve_chain(available, frm, to)
+        pack = packs.merge(chain, frm, to)
     except (settings.SettingsError, packs.PackError) as exc:
         raise ProjectError(str(exc)) from exc
-    pack = packs.merge(chain, frm, to)
     selected = resolve_selection(catalogue, _split(o.select) or [c.upper() for c in conf.get("select", [])] or None,
                                  _split(o.extend_select) + [c.upper() for c in conf.get("extend-select", [])],
                                  _split(o.ignore) + [c.upper() for c in conf.get("ignore", [])])
