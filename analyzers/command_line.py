@@ -17,6 +17,8 @@ from themis_lint.parse.source import Source
 
 NAME = "command_line"
 CODES = ("TH101", "TH103")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("rename-config-key", "remove-config-key")
 NO_FIX_NOTE = " (no fix: quoting or escapes do not map onto the file text)"
 
 

@@ -20,6 +20,11 @@ from themis_lint.parse.source import Source
 
 NAME = "js_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = (
+    "deprecate-endpoint", "remove-endpoint", "replace-index-type", "rename-index-helper",
+    "report-index-helper", "index-type-argument", "rewrite-aql-function",
+)
 
 # the recognised shape of RULES.md TH202's unsafe fix
 SIMPLE_ALL_PATH = "/_api/simple/all"
@@ -525,9 +530,9 @@ def _is_query_argument(node, ctx: Context) -> bool:
 def _relevance(ctx: Context, holds_aql):
     """A cheap test on a literal's raw body: could any finder report something in it?"""
     needles = []
-    if ctx.enabled("TH201") or ctx.enabled("TH202"):
+    if ctx.finds("deprecate-endpoint", "remove-endpoint"):
         needles += [c["path"] for c in endpoints.endpoint_changes(ctx)]
-    if ctx.enabled("TH301"):
+    if ctx.finds("replace-index-type", "rename-index-helper", "report-index-helper"):
         needles += [c["old"] for c in ctx.changes("replace-index-type")]
 
     def wanted(raw: str) -> bool:
@@ -538,7 +543,7 @@ def _relevance(ctx: Context, holds_aql):
 
 
 def _aql_filter(parsed: Parsed, ctx: Context):
-    if not (ctx.enabled("TH401") or ctx.enabled("TH402")):
+    if not ctx.finds("rewrite-aql-function"):
         return None
     try:
         from themis_lint.analyzers import aql
@@ -554,9 +559,9 @@ def analyze(source: Source, ctx: Context) -> list[Finding]:
     holds_aql = _aql_filter(parsed, ctx)
     lits = literals(parsed, _relevance(ctx, holds_aql))
     found: list[Finding] = []
-    if ctx.enabled("TH201") or ctx.enabled("TH202"):
+    if ctx.finds("deprecate-endpoint", "remove-endpoint"):
         found += find_endpoints(parsed, lits, ctx)
-    if ctx.enabled("TH301"):
+    if ctx.finds("replace-index-type", "rename-index-helper", "report-index-helper"):
         found += find_skiplist_types(parsed, lits, ctx)
         found += find_index_helpers(parsed, ctx)
     if holds_aql is not None:

@@ -19,6 +19,8 @@ from themis_lint.text import newline_of
 
 NAME = "server_config"
 CODES = ("TH101", "TH102", "TH103", "TH104")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("rename-config-key", "require-config-key", "remove-config-key", "known-config-keys")
 _BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*"
                         r"(?:#[^\r\n]*)?\r?$", re.MULTILINE)
 

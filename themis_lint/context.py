@@ -95,12 +95,17 @@ def trigger_literals(change: Change) -> list[str]:
     return primitives.get(change.primitive).trigger_literals(change.data)
 
 
-def default_context(select: frozenset[str] | None = None, **settings) -> Context:
-    """The bundled newest pack with default settings (tests and simple callers)."""
+def default_context(select: frozenset[str] | None = None, extra_changes: list | None = None,
+                    **settings) -> Context:
+    """The bundled newest pack with default settings (tests and simple callers); `extra_changes`
+    are pack entries added to its step, as a user's pack for that step would add them."""
     from themis_lint import packs
 
     catalogue = packs.load_catalogue()
-    chain = packs.resolve_chain(packs.available_packs(catalogue), None, None)
+    available = packs.available_packs(catalogue)
+    chain = packs.resolve_chain(available, None, None)
+    if extra_changes:
+        chain[-1] = packs.merge_step([chain[-1], packs.pack_of_entries(extra_changes, chain[-1], catalogue)])
     pack = packs.merge(chain)
     if select is None:
         select = frozenset(code for code, rule in catalogue.items() if rule.default)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from themis_lint.packs.chain import available_packs, extended_catalogue, merge, merge_step, resolve_chain  # noqa: F401
-from themis_lint.packs.loading import load_catalogue, load_pack  # noqa: F401
+from themis_lint.packs.loading import load_catalogue, load_pack, pack_of_entries  # noqa: F401
 from themis_lint.packs.model import (  # noqa: F401
                                      VERSION_RE,
                                      Change,

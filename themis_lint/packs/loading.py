@@ -146,3 +146,18 @@ def _load_change(entry: Any, where: str, pack: str, known: dict[str, Rule], step
 
 
 # Re-exported for the finders that map a helper's arguments (analyzers/python_helpers.py).
+
+
+def pack_of_entries(entries: list[dict], step: Pack, catalogue: dict[str, Rule]) -> Pack:
+    """A pack for `step`'s versions holding these entries, checked as a pack file's (rule cases
+    that need a verb's data the bundled pack lacks)."""
+    import tempfile
+
+    from ruamel.yaml import YAML
+
+    doc = {"pack": "case", "from": step.from_version, "to": step.to_version, "changes": entries}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "case.yaml"
+        with open(path, "w", encoding="utf-8") as handle:
+            YAML(typ="safe", pure=True).dump(doc, handle)
+        return load_pack(path, catalogue)
