@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 
@@ -85,6 +86,10 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[Fil
 
     projects = req.projects or Projects.fixed(setup)
     targets, errors = discover(req.paths, projects.excludes_for)
+    # a --pack file is the tool's data, not client code: its paths would be findings of itself,
+    # and --fix would rewrite the pack
+    packs = {os.path.realpath(p) for p in projects.overrides.pack_paths}
+    targets = [t for t in targets if os.path.realpath(t.path) not in packs]
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
     for target in targets:
@@ -119,7 +124,7 @@ def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: l
                     errors=len(errors))
     if not (req.diff and req.output_format == "text"):
         click.echo(render(report), nl=False)
-    return exit_code(req, findings, errors, results)
+    return exit_code(req, findings, errors, results, setup.catalogue)
 
 
 def _files(setup: Setup, req: CheckRequest, results: list[FileResult]) -> list[str]:
@@ -161,7 +166,8 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
                   key=lambda f: (f.path, f.row, f.column, f.code)), 0
 
 
-def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult]) -> int:
+def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult],
+              catalogue: dict | None = None) -> int:
     if req.exit_zero:
         return 0
     if errors:
@@ -172,7 +178,8 @@ def exit_code(req: CheckRequest, findings: list, errors: list[str], results: lis
     from themis_lint.packs import load_catalogue
 
     threshold = Severity(req.fail_on).rank
-    severities = {code: Severity(rule.severity).rank for code, rule in load_catalogue().items()}
+    # the run's catalogue holds a pack's own codes (ACME001) and their severities too
+    severities = {code: Severity(rule.severity).rank for code, rule in (catalogue or load_catalogue()).items()}
     return 1 if any(severities.get(f.code, 2) >= threshold for f in findings) else 0
 
 
@@ -230,4 +237,4 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
     files = len({f.path for f in findings})
     render = compat.render_json if req.output_format == "json" else compat.render_text
     click.echo(render(pack, categories, files), nl=False)
-    return exit_code(req, findings, errors, results)
+    return exit_code(req, findings, errors, results, setup.catalogue)

@@ -58,15 +58,42 @@ def pack_schema_digest() -> str:
     return hashlib.sha256(schemas.render(schemas.pack_schema()).encode()).hexdigest()[:16]
 
 
-def document(path: Path) -> Any:
-    """A pack's plain data, valid against the pack schema; else PackError `file:line: reason`."""
+class Lines:
+    """The lines of a document's keys and items, two levels deep (`changes/3`, `rules/ACME001`):
+    kept with the cached data, so messages name the line without a second parse."""
+
+    def __init__(self, table: dict[str, int]):
+        self.table = table
+
+    @classmethod
+    def of(cls, tree: Any) -> Lines:
+        table: dict[str, int] = {}
+        for key in _keys(tree):
+            table[str(key)] = line_of(tree, key)
+            child = tree[key]
+            for inner in _keys(child):
+                table[f"{key}/{inner}"] = line_of(child, inner)
+        return cls(table)
+
+    def at(self, *path: Any) -> int:
+        return self.table.get("/".join(str(p) for p in path), 1)
+
+
+def _keys(node: Any) -> list:
+    if isinstance(node, dict):
+        return list(node)
+    return list(range(len(node))) if isinstance(node, list) else []
+
+
+def document(path: Path) -> tuple[Any, Lines]:
+    """A pack's plain data and its lines, valid against the pack schema; else PackError `file:line: reason`."""
     return cached_data(path, pack_schema_digest(), check_schema)
 
 
-def cached_data(path: Path, salt: str, check=None) -> Any:
-    """A YAML file's plain data, `check`ed (tree, data) on the first read of its bytes.
+def cached_data(path: Path, salt: str, check=None) -> tuple[Any, Lines]:
+    """A YAML file's plain data and lines, `check`ed (tree, data) on the first read of its bytes.
 
-    The data is kept as JSON in the user cache under the bytes, the tool version and `salt` (the
+    They are kept as JSON in the user cache under the bytes, the tool version and `salt` (the
     schema's digest), written only once the check passed: a file seen before costs neither
     ruamel's pure-Python parse nor the schema check (more than the rest of a one-file hook run).
     """
@@ -84,22 +111,24 @@ def cached_data(path: Path, salt: str, check=None) -> Any:
     copy = os.path.join(cache_folder(), "packs", key + ".json")
     try:
         with open(copy, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
+            kept = json.load(handle)
+        return kept["data"], Lines(kept["lines"])
+    except (OSError, ValueError, KeyError, TypeError):
         pass
     tree = yaml_load(path)
     data = plain(tree)
     if check is not None:
         check(path, tree, data)
+    lines = Lines.of(tree)
     try:
         os.makedirs(os.path.dirname(copy), exist_ok=True)
         tmp = f"{copy}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, default=str)
+            json.dump({"data": data, "lines": lines.table}, handle, default=str)
         os.replace(tmp, copy)
     except (OSError, TypeError, ValueError):
         pass
-    return data
+    return data, lines
 
 
 def check_schema(path: Path, tree: Any, data: Any) -> None:
@@ -111,16 +140,6 @@ def check_schema(path: Path, tree: Any, data: Any) -> None:
     if found:
         line, message = min((path_line(tree, p.path), p.message) for p in found)
         raise PackError(f"{path}:{line}: {message}")
-
-
-def validated(build, path: Path, *args):
-    """Build from the plain data; on an error build again from the round-trip parse, whose nodes
-    know their lines, so the message says `file:line`."""
-    data = document(path)
-    try:
-        return build(path, data, *args)
-    except PackError:
-        return build(path, yaml_load(path), *args)
 
 
 def plain(node: Any) -> Any:

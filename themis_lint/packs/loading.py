@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from themis_lint.packs.files import cached_data, line_of, plain, validated, yaml_load
+from themis_lint.packs.files import Lines, cached_data, document, plain
 from themis_lint.packs.model import (
     PACK_LISTS,
     RESERVED_PREFIX,
@@ -25,19 +25,16 @@ from themis_lint.packs.model import (
 def load_catalogue(path: Path | None = None) -> dict[str, Rule]:
     """The built-in codes (rules/catalogue.yaml)."""
     path = path or rules_dir() / "catalogue.yaml"
-    try:
-        return _build_catalogue(path, cached_data(path, "catalogue"))
-    except PackError:
-        return _build_catalogue(path, yaml_load(path))
+    return _build_catalogue(path, *cached_data(path, "catalogue"))
 
 
-def _build_catalogue(path: Path, doc: Any) -> dict[str, Rule]:
+def _build_catalogue(path: Path, doc: Any, lines: Lines) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     entries = doc.get("rules") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise PackError(f"{path}:1: expected a `rules:` list")
     for i, entry in enumerate(entries):
-        where = f"{path}:{line_of(entries, i)}"
+        where = f"{path}:{lines.at('rules', i)}"
         try:
             rule = Rule(**{k: v for k, v in entry.items() if k not in ("docs", "url", "origin")})
         except TypeError as exc:
@@ -61,36 +58,36 @@ def _check_version(value: Any, where: str, name: str) -> str | None:
 
 def load_pack(path: Path, catalogue: dict[str, Rule], bundled: bool = False) -> Pack:
     """Read and validate one pack file (schema, then what a schema cannot say); PackError with file:line."""
-    pack = validated(_build_pack, path, catalogue)
+    pack = _build_pack(path, *document(path), catalogue)
     pack.bundled = bundled
     return pack
 
 
-def _build_pack(path: Path, doc: Any, catalogue: dict[str, Rule]) -> Pack:
-    frm = _check_version(doc["from"], f"{path}:{line_of(doc, 'from')}", "from")
-    to = _check_version(doc["to"], f"{path}:{line_of(doc, 'to')}", "to")
+def _build_pack(path: Path, doc: Any, lines: Lines, catalogue: dict[str, Rule]) -> Pack:
+    frm = _check_version(doc["from"], f"{path}:{lines.at('from')}", "from")
+    to = _check_version(doc["to"], f"{path}:{lines.at('to')}", "to")
     if minor(frm) >= minor(to):
-        raise PackError(f"{path}:{line_of(doc, 'to')}: `to` ({to}) must be newer than `from` ({frm})")
+        raise PackError(f"{path}:{lines.at('to')}: `to` ({to}) must be newer than `from` ({frm})")
     name = str(doc.get("pack") or path.stem)
     pack = Pack(name=name, from_version=frm, to_version=to, names=[name], path=str(path))
     for key in PACK_LISTS:
         setattr(pack, key.replace("-", "_"), [str(v) for v in doc.get(key) or []])
-    pack.rules = _declared_rules(path, doc.get("rules") or {}, catalogue)
+    pack.rules = _declared_rules(path, doc.get("rules") or {}, lines, catalogue)
     known = {**catalogue, **pack.rules}
     changes = doc["changes"]
     for i, entry in enumerate(changes):
-        pack.changes.append(_load_change(entry, f"{path}:{line_of(changes, i)}", name, known, to))
+        pack.changes.append(_load_change(entry, f"{path}:{lines.at('changes', i)}", name, known, to))
     pack.rules = _derived(pack, changes, path)
     pack.manual_review = [plain(item) for item in doc.get("manual-review") or []]
     return pack
 
 
-def _declared_rules(path: Path, declared: Any, catalogue: dict[str, Rule]) -> dict[str, Rule]:
+def _declared_rules(path: Path, declared: Any, lines: Lines, catalogue: dict[str, Rule]) -> dict[str, Rule]:
     """The codes a pack declares under `rules:`; fix safety and category are filled in from
     their changes (`_derived`)."""
     rules = {}
     for code, entry in declared.items():
-        where = f"{path}:{line_of(declared, code)}"
+        where = f"{path}:{lines.at('rules', code)}"
         if code.startswith(RESERVED_PREFIX):
             raise PackError(f"{where}: {code}: codes starting with {RESERVED_PREFIX} are themis-lint's own; "
                             "pick a prefix of your own (ACME001)")

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 from themis_lint.primitives.base import Parameter, Primitive
-
-# ArangoDB analyzer names, optionally database-qualified (`db::name`); written into a string
-ANALYZER = {"type": "string", "pattern": r"^([A-Za-z0-9_-]+::)?[A-Za-z][A-Za-z0-9_-]*$"}
-# document attribute paths written after `doc.` in the rewrite
-ATTRIBUTE = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"}
+from themis_lint.primitives.schema_parts import ANALYZER, ATTRIBUTE
 # each transform's rule options: pack defaults and `[tool.themis-lint.rules.CODE]` alike
 TRANSFORM_OPTIONS = {
     "fulltext-to-search": {"analyzer": ANALYZER},
@@ -35,6 +31,7 @@ REWRITE_AQL_FUNCTION = Primitive(
               "within-to-geo-distance": "`{function}()` is removed in {version}",
               "fix": "Rewrite the call"},
     trigger_fields=("function",), identity=("function",), fold_case=True,
+    options_schema=lambda data: options_schema(data.get("transform", "")),
     constraints=tuple({"if": {"properties": {"transform": {"const": name}}, "required": ["transform"]},
                        "then": {"properties": {"options": options_schema(name)}}}
                       for name in TRANSFORM_OPTIONS),

@@ -41,6 +41,8 @@ class Primitive:
     fold_case: bool = False  # identity values compare case-insensitively (AQL function names)
     constraints: tuple[Mapping[str, Any], ...] = ()  # JSON Schema over the whole entry (if/then)
     check: Callable[[Mapping[str, Any]], str | None] | None = None  # what a schema cannot say
+    # the JSON Schema of an entry's rule options (pack defaults and project config alike)
+    options_schema: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
     fix_of: Callable[[Mapping[str, Any]], str] | None = None  # per entry, when it differs
     # None: findings carry the entry's own code; a verb: the code of that verb's entries (the
     # entry only says where else to look); a code: always that code (one rule over all entries)

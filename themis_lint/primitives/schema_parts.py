@@ -23,3 +23,7 @@ LANGUAGE = {"enum": ["python", "javascript"]}
 TEXT = {"type": "string", "pattern": r"^[^\x00-\x1f\x7f]*$"}
 STRINGS = {"type": "array", "items": {"type": "string", "pattern": r"^[^\x00-\x1f\x7f]*$"}}
 CODE = {"type": "string", "pattern": r"^[A-Z][A-Z0-9]*[0-9]$"}
+# ArangoDB analyzer names, optionally database-qualified (`db::name`); written into an AQL string
+ANALYZER = {"type": "string", "pattern": r"^([A-Za-z0-9_-]+::)?[A-Za-z][A-Za-z0-9_-]*$"}
+# document attribute paths written after `doc.` in a rewrite
+ATTRIBUTE = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"}

@@ -21,7 +21,13 @@ EXPECTED = {
     parts.TEXT["pattern"]: "one line of text (no control characters)",
     parts.CODE["pattern"]: "a rule code (capital letters then digits, such as ACME001)",
     parts.VERSION_PATTERN: "a version (MAJOR.MINOR or MAJOR.MINOR.PATCH)",
+    parts.ANALYZER["pattern"]: "an analyzer name (`text_en`, `db::name`)",
+    parts.ATTRIBUTE["pattern"]: "an attribute path (`latitude`, `geo.lat`)",
+    r"^([A-Za-z][A-Za-z0-9]*|ALL)$": "a rule code or prefix (TH1, TH101, ALL)",
 }
+# what the whole document must be, by the schema's title (the messages the loaders always gave)
+WHOLE = {"themis-lint rule pack": "a pack is a mapping with `from`, `to` and `changes`",
+         "themis-lint project config": "[tool.themis-lint] must be a table"}
 TYPES = {"array": "a list", "object": "a mapping", "string": "a string", "integer": "a whole number",
          "boolean": "true or false", "number": "a number", "null": "null"}
 
@@ -32,17 +38,11 @@ class Problem:
     message: str
 
 
-_validators: dict[int, Any] = {}
-
-
 def problems(doc: Any, schema: dict) -> list[Problem]:
     """Every schema violation in `doc` (the caller orders them by line)."""
-    validator = _validators.get(id(schema))
-    if validator is None:
-        from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator
 
-        validator = _validators[id(schema)] = Draft202012Validator(schema)
-    return [_problem(error, doc) for error in validator.iter_errors(doc)]
+    return [_problem(error, doc) for error in Draft202012Validator(schema).iter_errors(doc)]
 
 
 def _problem(error, doc: Any) -> Problem:
@@ -51,6 +51,8 @@ def _problem(error, doc: Any) -> Problem:
     if kind == "additionalProperties":
         extra = next(k for k in error.instance if k not in error.schema.get("properties", {}))
         return Problem((*path, extra), _unknown_key(path, extra, error.schema.get("properties", {}), doc))
+    if "propertyNames" in error.schema_path:  # a key's own name: at the key's line
+        return Problem((*path, error.instance), _wrong_value(path, error))
     if kind == "propertyNames":
         return Problem(path, f"{_name(path)}: bad name {error.instance!r}: expected "
                              + EXPECTED.get(error.validator_value.get("pattern"), "another name"))
@@ -105,12 +107,15 @@ def _wrong_value(path: tuple, error) -> str:
     if path and path[-1] == "primitive" and kind == "enum":
         hint = difflib.get_close_matches(str(instance), value, n=1)
         return f"unknown primitive {instance!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+    if kind == "type" and not path and error.schema.get("title") in WHOLE:
+        return WHOLE[error.schema["title"]]
     if kind == "type" and path and isinstance(path[-1], int):
         if len(path) == 2 and path[0] == "changes":
             return "a change is a mapping with `primitive` and `code`"
         return f"{name} must be a list of {_plural(value)}"
     if kind == "type":
-        return f"{name} must be {_types(value)}"
+        items = error.schema.get("items", {}).get("type") if value == "array" else None
+        return f"{name} must be {_types(value)}" + (f" of {_plural(items)}" if items else "")
     if kind == "enum":
         return f"{name} must be one of {', '.join(map(str, value))}, not {instance!r}"
     if kind == "pattern":
