@@ -110,9 +110,8 @@ def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Cont
     scope = scope or Scope()
     fix = None
     if inner is not None and not scope.recorded:
-        fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, f"Use index type `{new}`")
-    since = ctx.version_of(change, "deprecated")
-    message = f"index type `{old}` is deprecated in ThemisDB {since}; use `{new}`"
+        fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, change.verb.message("fix", new=new))
+    message = change.verb.message("deprecated", old=old, new=new, version=ctx.version_of(change, "deprecated"))
     if scope.recorded:
         message += RECORDED_NOTE
     elif fix is None:

@@ -280,9 +280,9 @@ def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> li
             if not _is_type_property(parsed, lit.node) and not _is_spec_argument(lit.node, specs):
                 continue
             fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
-                      f"Use index type `{change['new']}`")
-            message = (f"index type `{change['old']}` is deprecated in ThemisDB "
-                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}`")
+                      change.verb.message("fix", new=change["new"]))
+            message = change.verb.message("deprecated", old=change["old"], new=change["new"],
+                                          version=ctx.version_of(change, "deprecated"))
             helper = defining_helper(parsed, lit.node, helper_names(ctx))
             if helper is not None:
                 fix, message = None, message + INSIDE_HELPER.format(helper)
@@ -381,9 +381,9 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
         if name in renames:
             change = renames[name]
             fix = Fix((edits.rename_edit(start, end, change["new"]),), Safety.SAFE,
-                      f"Rename to `{change['new']}`")
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
-                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}()`")
+                      change.verb.message("fix", new=change["new"]))
+            message = change.verb.message("deprecated-call", name=name, new=change["new"],
+                                          version=ctx.version_of(change, "deprecated"))
             if _defines(parsed.text, name):  # a wrapper or a test double: renaming the call alone breaks it
                 fix = None
                 message += f" (no fix: this file defines its own `{name}`; rename it with its callers)"
@@ -393,8 +393,8 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
         else:
             change, fix = reports[name], None
             advice = change.get("advice") or "create a persistent index instead"
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
-                       f"{ctx.version_of(change, 'deprecated')}; {advice}")
+            message = change.verb.message("report-call", name=name, advice=advice,
+                                          version=ctx.version_of(change, "deprecated"))
         found.append(Finding(change.code, message, start, end, fix,
                              replacement_since=change.replacement_since))
     return found

@@ -56,6 +56,13 @@ class Change:
     origin: str  # file:line, for messages
     step: str | None = None  # the `to` version of the pack that declares it: when it happened
 
+    @property
+    def verb(self):
+        """Its Primitive: parameters, message templates, fix safety (themis_lint/primitives)."""
+        from themis_lint import primitives
+
+        return primitives.get(self.primitive)
+
     def same_as(self, other: Change) -> bool:
         """The same entry, written twice (a pack that copied another's): it counts once."""
         return (self.primitive, self.code, self.data, self.deprecated_in, self.removed_in,

@@ -48,8 +48,9 @@ class Primitive:
     # entry only says where else to look); a code: always that code (one rule over all entries)
     reports_as: str | None = None
 
-    def message(self, name: str, **fields: Any) -> str:
-        return self.messages[name].format(**fields)
+    def message(self, template: str, /, **fields: Any) -> str:
+        """The `template` message filled in (fields may be called anything, `name` too)."""
+        return self.messages[template].format(**fields)
 
     def trigger_literals(self, data: Mapping[str, Any]) -> list[str]:
         """Lower-case literals one of which a file must contain for this entry to match."""
