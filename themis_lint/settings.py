@@ -6,9 +6,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 
+from themis_lint.safe_io import read_regular
 from themis_lint.schemas.config import KEYS as _DOCUMENTED
 
 KEYS = set(_DOCUMENTED)  # the config schema's keys (themis_lint/schemas/config.py documents each)
+
+
+CONFIG_LIMIT = 16 << 20  # bytes
 
 
 class SettingsError(Exception):
@@ -59,10 +63,12 @@ def find_config(start: str) -> str | None:
 
 def _read_toml(path: str) -> dict:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        # a FIFO, device or /proc/kmsg-like file (even behind a symlink) is an error, never a hang
+        return tomllib.loads(read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8"))
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8: byte {exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}:{_toml_line(exc)}: invalid TOML: {exc}") from exc
     except RecursionError as exc:

@@ -12,24 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ["README.md", "docs/ci-and-hooks.md", "docs/packs.md"]
-EXAMPLE = ROOT / "docs" / "examples" / "acme-1.3-to-1.4.yaml"
-CLIENT = '''\
-import requests
-
-BASE = "http://gateway:8080"
-
-
-def export_users():
-    return requests.get(f"{BASE}/acme/v1/export?collection=users").json()
-
-
-def stats():
-    return requests.get(f"{BASE}/acme/v1/stats").json()  # themis-lint: ignore[ACME001]
-
-
-def logs():
-    return requests.get("http://db:8529/_admin/log").json()
-'''
+SAMPLE = ROOT / "fixtures" / "sample-client"
+EXAMPLE = SAMPLE / "packs" / "acme-1.3-to-1.4.yaml"
 
 
 def blocks(doc: str, kind: str) -> list[str]:
@@ -56,11 +40,10 @@ def test_every_doc_shows_the_example_and_the_pack_is_the_shipped_file() -> None:
 
 @pytest.fixture
 def client(tmp_path) -> Path:
-    (tmp_path / "packs").mkdir()
-    (tmp_path / "packs" / "acme-1.3-to-1.4.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"))
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "gateway.py").write_text(CLIENT)
-    return tmp_path
+    """The sample client: a ThemisDB 1.3 application with the company pack in `packs/`."""
+    import shutil
+
+    return Path(shutil.copytree(SAMPLE, tmp_path / "client"))
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -74,9 +57,9 @@ def test_the_documented_commands_run_as_written(doc, client) -> None:
         outputs.append(done.stdout + done.stderr)
     shown = "\n".join(outputs)
     # the run reports the built-in rules and the pack's own code side by side; the suppressed
-    # line (row 11) is not reported
+    # line (row 13) is not reported
     assert "ACME001" in shown and "TH202" in shown
-    assert "gateway.py:11" not in shown and "line=11," not in shown
+    assert "gateway.py:13" not in shown and "line=13," not in shown
     if "rules --pack" in " ".join(commands(doc)):
         assert re.search(r"^ACME001  acme-legacy-endpoint +error +fix:unsafe", shown, re.MULTILINE)
 

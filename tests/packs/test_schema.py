@@ -50,7 +50,7 @@ def test_every_pack_written_in_the_tests_validates() -> None:
     """Packs the tests write inline (as strings) validate too: they are collected by the tests
     that own them; here the ones kept as files, and the documented example."""
     schema = schemas.pack_schema()
-    for path in [*_pack_files(), ROOT / "docs" / "examples" / "acme-1.3-to-1.4.yaml"]:
+    for path in [*_pack_files(), ROOT / "fixtures" / "sample-client" / "packs" / "acme-1.3-to-1.4.yaml"]:
         doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
         jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)
 

@@ -9,14 +9,27 @@ from typing import Any
 from themis_lint.packs.model import PackError
 
 
-def yaml_load(path: Path) -> Any:
+PACK_LIMIT = 32 << 20  # bytes; the bundled packs are a few kilobytes
+
+
+def read(path: Path) -> bytes:
+    """A pack's bytes: a FIFO or device (even behind an explicitly named symlink) is an error, not a hang."""
+    from themis_lint.safe_io import read_regular
+
+    try:
+        return read_regular(str(path), limit=PACK_LIMIT, follow=True)
+    except OSError as exc:
+        raise PackError(f"{path}:1: cannot read: {exc.strerror or exc}") from exc
+
+
+def yaml_load(path: Path, raw: bytes | None = None) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     yaml = YAML(typ="rt", pure=True)  # round trip: line numbers for errors, no python tags
     try:
-        return yaml.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return yaml.load((read(path) if raw is None else raw).decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise PackError(f"{path}:1: cannot read: {exc}") from exc
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -103,19 +116,17 @@ def cached_data(path: Path, salt: str, check=None) -> tuple[Any, Lines]:
     from themis_lint import __version__
     from themis_lint.userdirs import cache_folder
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PackError(f"{path}:1: cannot read: {exc}") from exc
+    from themis_lint.safe_io import read_regular
+
+    raw = read(path)
     key = hashlib.sha256(f"{__version__}\0{salt}\0".encode() + raw).hexdigest()
     copy = os.path.join(cache_folder(), "packs", key + ".json")
     try:
-        with open(copy, encoding="utf-8") as handle:
-            kept = json.load(handle)
+        kept = json.loads(read_regular(copy, limit=4 * PACK_LIMIT))
         return kept["data"], Lines(kept["lines"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    tree = yaml_load(path)
+    tree = yaml_load(path, raw)
     data = plain(tree)
     if check is not None:
         check(path, tree, data)
