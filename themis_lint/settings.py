@@ -107,13 +107,16 @@ def load(path: str | None) -> Settings:
 def validate(data: dict, path: str) -> None:
     """The config schema (`themis-lint schema config`) decides; the first problem, one line,
     naming the file and the key (with a did-you-mean for an unknown one)."""
-    from themis_lint.schemas import config_schema
+    from themis_lint import schemas
     from themis_lint.schemas.validate import problems
 
-    found = problems(data, _schema(config_schema))
+    if schemas.seen_valid("config", data):
+        return
+    found = problems(data, _schema(schemas.config_schema))
     if found:
         first = min(found, key=lambda p: [str(x) for x in p.path])
         raise SettingsError(f"{path}: {_worded(first)}")
+    schemas.remember_valid("config", data)
 
 
 _SCHEMA: dict | None = None

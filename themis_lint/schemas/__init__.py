@@ -90,3 +90,36 @@ def config_schema() -> dict:
 
 def render(schema: dict) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _marker(kind: str, data: Any) -> str:
+    import hashlib
+    import os
+
+    from themis_lint import __version__
+    from themis_lint.userdirs import cache_folder
+
+    schema = render(pack_schema() if kind == "pack" else config_schema())
+    body = json.dumps(data, sort_keys=True, default=str)
+    key = hashlib.sha256("\0".join((__version__, schema, body)).encode()).hexdigest()
+    return os.path.join(cache_folder(), "valid", f"{kind}-{key}")
+
+
+def seen_valid(kind: str, data: Any) -> bool:
+    """Did this very data pass this schema before? (The jsonschema import costs a third of a
+    one-file hook run; a project config rarely changes.)"""
+    import os
+
+    return os.path.exists(_marker(kind, data))
+
+
+def remember_valid(kind: str, data: Any) -> None:
+    import os
+
+    path = _marker(kind, data)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8"):
+            pass
+    except OSError:
+        pass  # no cache: the next run validates again
