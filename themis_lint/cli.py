@@ -216,3 +216,11 @@ def migrate(paths, from_version, to_version, select, extend_select, ignore, conf
                          commit=do_commit, branch=branch, report=report_path, html=html_path, quiet=quiet,
                          progress=not no_progress, exit_zero=exit_zero, max_file_size=max_file_size)
     sys.exit(run_migrate(setup, req))
+
+
+@main.command()
+def server() -> None:
+    """Run the language server on stdin/stdout (docs/editors.md)."""
+    from themis_lint.lsp import serve
+
+    sys.exit(serve())
