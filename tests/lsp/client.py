@@ -155,4 +155,5 @@ def run(coroutine):
 
 
 def line_range(line: int) -> T.Range:
-    return T.Range(T.Position(line, 0), T.Position(line, 0))
+    """A whole line selected (0-based)."""
+    return T.Range(T.Position(line, 0), T.Position(line + 1, 0))

@@ -27,5 +27,10 @@ def to_range(r) -> T.Range:
 
 
 def overlaps(r, query: T.Range) -> bool:
+    """Do a finding's range and a request's range meet? Ranges are half-open; an empty one (a
+    cursor, or a finding at a point such as a missing key) meets what touches it."""
     start, end = r
-    return start <= (query.end.line, query.end.character) and (query.start.line, query.start.character) <= end
+    q_start, q_end = (query.start.line, query.start.character), (query.end.line, query.end.character)
+    if start == end or q_start == q_end:
+        return q_start <= end and start <= q_end
+    return start < q_end and q_start < end
