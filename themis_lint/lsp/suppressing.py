@@ -51,7 +51,8 @@ def suppression_edit(text: str, path: str, code: str, offset: int, kind: str | N
     row = index.position(offset)[0]
     for directive in suppress.directives(text):
         if directive.row == row and directive.codes is not None:  # extend the line's own list
-            sep = ", " if ", " in text[directive.list_start:directive.list_end] else ","
+            listed = text[directive.list_start:directive.list_end]
+            sep = "," if "," in listed and ", " not in listed else ", "  # the list's own style
             edit = Edit(directive.list_end, directive.list_end, f"{sep}{code}")
             return edit if _works(text, edit, code, row, kind, path) else None
     for edit, new_row in _candidates(text, index, row, code, kind):
