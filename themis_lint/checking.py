@@ -228,6 +228,6 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
     findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
     categories = compat.summarise(findings, setup.catalogue)
     files = len({f.path for f in findings})
-    render = compat.render_json if req.output_format == "json" else compat.render_text
+    render = {"json": compat.render_json, "markdown": compat.render_markdown}.get(req.output_format, compat.render_text)
     click.echo(render(pack, categories, files), nl=False)
     return exit_code(req, findings, errors, results)

@@ -162,7 +162,7 @@ def packs_command(pack_paths) -> None:
 @main.command("report")
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 def report(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
