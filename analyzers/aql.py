@@ -103,7 +103,9 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
     return find_calls_in(value, toks, P.match_brackets(toks), ctx)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The AQL must lex and its brackets pair up (`original`: the contract's text before the fixes,
+    unused: AQL has no mappings whose keys a fix renames)."""
     from themis_lint.analyzers import aql_parser as P
     from themis_lint.analyzers.aql_tokens import ERROR, lex
 

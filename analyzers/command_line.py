@@ -23,7 +23,9 @@ def wants(path: str, ctx: Context) -> bool:
     return C.holds_commands(path) or path.endswith((".yaml", ".yml"))
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """YAML hosts must compose (duplicate keys are the data-files surface's check); `original` is
+    the contract's text before the fixes, unused here."""
     if path.endswith((".yaml", ".yml")):
         from themis_lint.parse import yaml_nodes
 
@@ -75,7 +77,7 @@ def flag_findings(source: str, command: list[Word], args: list[Word], ctx: Conte
             continue
         key, eq, _ = word.value[2:].partition("=")
         if key in renames:
-            found.append(_rename(source, word, key, renames[key], ctx))
+            found.append(_rename(source, word, key, renames[key], ctx, _flags(args)))
         elif key in removals:
             found.append(_removal(source, command, args, i, bool(eq), removals[key], ctx))
     return found
@@ -89,11 +91,19 @@ def _key_span(source: str, word: Word, key: str) -> tuple[int, int, bool]:
     return start, end + 1, True
 
 
-def _rename(source: str, word: Word, key: str, change, ctx: Context) -> Finding:
+def _flags(args: list[Word]) -> set[str]:
+    """The option names a command line sets (`--a.b 1`, `--a.b=1`)."""
+    return {w.value[2:].partition("=")[0] for w in args if w.value.startswith("--")}
+
+
+def _rename(source: str, word: Word, key: str, change, ctx: Context, flags: set[str]) -> Finding:
     start, end, exact = _key_span(source, word, key)
     fix = Fix((Edit(start, end, change["new"]),), Safety.SAFE, f"Rename to `--{change['new']}`") if exact else None
-    return Finding(change.code, f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.pack.to_version}",
-                   start, end, fix, replacement_since=change.replacement_since)
+    message = f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.version_of(change)}"
+    if change["new"] in flags:  # issue 12: the command line would set the option twice
+        fix = None
+        message += f" (no fix: `--{change['new']}` is already set on this command line; keep one by hand)"
+    return Finding(change.code, message, start, end, fix, replacement_since=change.replacement_since)
 
 
 def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq: bool, change,
@@ -110,7 +120,7 @@ def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq:
     cut_to = last.end if pos > 0 else (command[after].start if after < len(command) else last.end)
     fix = Fix((Edit(cut_from, cut_to, ""),), Safety.UNSAFE, f"Remove `--{change['key']}`")
     advice = change.get("advice") or "delete it"
-    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.pack.to_version}; {advice}",
+    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.version_of(change, 'removed')}; {advice}",
                    start, end, fix, replacement_since=change.replacement_since)
 
 

@@ -29,7 +29,7 @@ def wants(path: str, ctx: Context) -> bool:
     return C.holds_commands(path) or nginx.is_nginx(path)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
     """The tokenizers never fail: an unterminated quote runs to the end of the text."""
     return None
 
