@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from lsprotocol import types as T
 
 from themis_lint.lsp.positions import UTF8, UTF16, UTF32, LspLines, apply_change

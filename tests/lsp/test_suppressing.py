@@ -35,8 +35,8 @@ CASES = [
     ("python_string_starting_on_the_line_gets_the_line_above", "app/q.py",
      'def f(db):\n    return db.aql.execute("""FOR o IN FULLTEXT(orders, "notes", @t)\n    RETURN o""")\n',
      "TH401",
-     'def f(db):\n    # themis-lint: ignore[TH401]\n    return db.aql.execute("""FOR o IN FULLTEXT(orders, "notes", @t)\n'
-     '    RETURN o""")\n'),
+     ('def f(db):\n    # themis-lint: ignore[TH401]\n    return db.aql.execute("""FOR o IN FULLTEXT(orders, "notes", @t)\n'
+      '    RETURN o""")\n')),
     ("yaml_key", "config/themisdb.yaml", "cache.maxSize: 2GB\nserver.endpoint: x\n", "TH101",
      "cache.maxSize: 2GB  # themis-lint: ignore[TH101]\nserver.endpoint: x\n"),
     ("flat_conf", "themisdb.conf", "cache.maxSize: 2GB\n", "TH101", "cache.maxSize: 2GB  # themis-lint: ignore[TH101]\n"),
@@ -50,8 +50,8 @@ CASES = [
      "curl http://db/_admin/log  # themis-lint: ignore[TH202]\n"),
     ("python_string_ending_on_the_line", "app/q.py",
      'def f(db):\n    return db.aql.execute("""\n        FOR o IN FULLTEXT(orders, "notes", @t) RETURN o""")\n', "TH401",
-     'def f(db):\n    return db.aql.execute("""\n        FOR o IN FULLTEXT(orders, "notes", @t) RETURN o""")'
-     '  # themis-lint: ignore[TH401]\n'),
+     ('def f(db):\n    return db.aql.execute("""\n        FOR o IN FULLTEXT(orders, "notes", @t) RETURN o""")'
+      '  # themis-lint: ignore[TH401]\n')),
     ("an_existing_list_grows", "themisdb.conf", "server.requireAuthentication: true  # themis-lint: ignore[TH101]\n",
      "TH103", "server.requireAuthentication: true  # themis-lint: ignore[TH101, TH103]\n"),
 ]

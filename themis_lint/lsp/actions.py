@@ -29,7 +29,8 @@ async def code_actions(ls: Server, params: T.CodeActionParams) -> list[T.CodeAct
     if items is None:
         return None
     version = doc.version
-    only = [str(k) for k in params.context.only] if params.context.only else None
+    # kinds arrive as lsprotocol's CodeActionKind (a str Enum whose str() is its name) or plain str
+    only = [getattr(k, "value", k) for k in params.context.only] if params.context.only else None
     actions: list[T.CodeAction] = []
     hits = [i for i in items if overlaps(i.range, params.range)]
     if wanted(only, T.CodeActionKind.QuickFix.value):
@@ -37,9 +38,9 @@ async def code_actions(ls: Server, params: T.CodeActionParams) -> list[T.CodeAct
         for i in _one_per_code_and_line(hits):
             if (action := await suppress_action(ls, doc, version, i)) is not None:
                 actions.append(action)
-    if wanted(only, FIX_ALL) and any(i.fix is not None and i.fix.safety == "safe" for i in items):
-        if (action := await fix_all_action(ls, doc, version)) is not None:
-            actions.append(action)
+    safe_fixes = any(i.fix is not None and i.fix.safety == "safe" for i in items)
+    if wanted(only, FIX_ALL) and safe_fixes and (action := await fix_all_action(ls, doc, version)) is not None:
+        actions.append(action)
     return actions if doc.version == version else None  # the buffer moved on: these edits are stale
 
 

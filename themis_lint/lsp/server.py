@@ -15,7 +15,7 @@ from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 from themis_lint import __version__
 from themis_lint.lsp.analysis import ConfigProblem, Item, Job, Outcome
@@ -135,6 +135,8 @@ class Server(LanguageServer):
         if future.exception() is not None:
             self._settle(doc, version, [], [f"internal error: {future.exception()}"])
             return
+        if generation != self.generation:
+            return  # configs changed meanwhile: a newer analysis is under way, and this one's problem may be gone
         outcome: Outcome = future.result()
         if outcome.note == "claimed by no surface":
             self.unclaimed.add((doc.uri, generation))
@@ -142,7 +144,9 @@ class Server(LanguageServer):
             self.show(outcome.note, T.MessageType.Info)
         if outcome.problem is not None:
             self.config_broken(outcome.problem)
-        if version == doc.version and generation == self.generation:
+        elif outcome.config is not None:
+            self.config_fine(outcome.config)
+        if version == doc.version:
             self._settle(doc, version, outcome.items, outcome.errors)
 
     def _settle(self, doc: Doc, version: int, items: list[Item], errors: list[str] = ()) -> None:
@@ -189,16 +193,24 @@ class Server(LanguageServer):
         if problem.config is None:
             self.show(problem.message, T.MessageType.Error)
             return
-        from pygls.uris import from_fs_path
-
         uri = from_fs_path(problem.config)
         where = T.Range(T.Position(problem.line, 0), T.Position(problem.line + 1, 0))
         diag = T.Diagnostic(where, problem.message, T.DiagnosticSeverity.Error, source=SOURCE)
         if self.problems.get(uri) != diag:
             self.problems[uri] = diag
-            doc = self.docs.get(uri)
-            own = [diagnostic(i) for i in doc.result[1]] if doc is not None and doc.result else []
-            self.publish(uri, own, doc.version if doc is not None else None)
+            self._republish(uri)
+
+    def config_fine(self, config: str) -> None:
+        """A config just governed a check without a problem: any diagnostic on it is stale."""
+        uri = from_fs_path(config)
+        if self.problems.pop(uri, None) is not None:
+            self._republish(uri)
+
+    def _republish(self, uri: str) -> None:
+        """A config file's diagnostics after its problem changed (its own findings, if open)."""
+        doc = self.docs.get(uri)
+        own = [diagnostic(i) for i in doc.result[1]] if doc is not None and doc.result else []
+        self.publish(uri, own, doc.version if doc is not None else None)
 
     def reload(self) -> None:
         """Configs or packs changed: forget every Setup, clear config problems, analyse again."""
@@ -269,7 +281,7 @@ async def watch_configs(ls: Server) -> None:
     registration = T.Registration("themis-lint-configs", T.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
     try:
         await ls.client_register_capability_async(T.RegistrationParams([registration]))
-    except Exception as exc:  # the client refused: configs are still reloaded on save
+    except Exception as exc:  # noqa: BLE001  the client refused: configs are still reloaded on save
         log.warning("could not watch config files: %s", exc)
 
 

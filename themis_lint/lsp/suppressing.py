@@ -111,7 +111,7 @@ def _without_comments(text: str, kind: str, path: str):
     """The file as its language reads it, comments dropped; None when it cannot be read."""
     try:
         return _READERS[kind](text, path)
-    except Exception:  # an unreadable file gets no suppression action, never a wrong one
+    except Exception:  # noqa: BLE001  an unreadable file gets no suppression action, never a wrong one
         return None
 
 

@@ -30,7 +30,7 @@ def _serve(conn) -> None:
             return
         try:
             answer = run(job)
-        except Exception as exc:  # a bug in the engine: reported to the editor, the worker lives on
+        except Exception as exc:  # noqa: BLE001  a bug in the engine: reported to the editor, the worker lives on
             answer = Outcome(errors=[f"{job.display}: internal error: {type(exc).__name__}: {exc}"])
         conn.send(answer)
 
