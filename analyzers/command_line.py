@@ -13,6 +13,7 @@ from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.parse import commands as C
 from themis_lint.parse.shell_words import Word, raw_offset, split_commands
+from themis_lint.parse.source import Source
 
 NAME = "command_line"
 CODES = ("TH101", "TH103")
@@ -33,12 +34,13 @@ def parse_error(text: str, path: str, original: str | None = None) -> str | None
     return None
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     if path.endswith((".yaml", ".yml")):
-        return yaml_findings(text, ctx)
+        return yaml_findings(source, ctx)
     if C.is_dockerfile(path):
-        return dockerfile_findings(text, ctx)
-    return [f for site in C.sites(text, path) for f in shell_findings(text, ctx, site.commands)]
+        return dockerfile_findings(source, ctx)
+    return [f for site in source.sites() for f in shell_findings(text, ctx, site.commands)]
 
 
 # ---- which words are server arguments --------------------------------------
@@ -171,9 +173,9 @@ def report_only(findings: list[Finding], start: int, end: int) -> list[Finding]:
 
 # ---- Dockerfile --------------------------------------------------------------
 
-def dockerfile_findings(text: str, ctx: Context) -> list[Finding]:
-    found, server_from, server_entry = [], False, False
-    for site in C.dockerfile_sites(text):
+def dockerfile_findings(source: Source, ctx: Context) -> list[Finding]:
+    text, found, server_from, server_entry = source.text, [], False, False
+    for site in source.sites():
         commands, instruction = site.commands, site.instruction
         if instruction == "FROM":
             image = next((w.value for w in (commands[0] if commands else []) if not w.value.startswith("-")), "")
@@ -192,14 +194,14 @@ def dockerfile_findings(text: str, ctx: Context) -> list[Finding]:
 
 # ---- docker-compose and Kubernetes -------------------------------------------
 
-def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from themis_lint.parse import yaml_nodes
-
+def yaml_findings(source: Source, ctx: Context) -> list[Finding]:
     try:
-        docs = yaml_nodes.compose(text)  # shared with the server-config and data-file surfaces
+        docs = source.yaml()  # shared with the server-config and data-file surfaces
     except AnalysisError:
         return []  # not ours to report: the data-file and config surfaces own YAML parse errors
-    return [f for container in C.containers(text, docs) for f in _container_findings(text, container, ctx)]
+    text = source.text
+    return [f for container in C.containers(text, docs, source.index)
+            for f in _container_findings(text, container, ctx)]
 
 
 def _container_findings(text: str, container: C.Container, ctx: Context) -> list[Finding]:

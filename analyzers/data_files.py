@@ -9,6 +9,7 @@ config file that does not parse is left to that surface's TH900.
 from __future__ import annotations
 
 from themis_lint.parse import json_spans, yaml_nodes
+from themis_lint.parse.source import Source
 from themis_lint.analyzers import mapping_keys
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
@@ -51,11 +52,12 @@ def parse_error(text: str, path: str, original: str | None = None) -> str | None
         return exc.reason
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     try:
         if path.endswith(".json"):
-            return json_findings(text, path, ctx)
-        return yaml_findings(text, ctx)
+            return json_findings(source, ctx)
+        return yaml_findings(source, ctx)
     except AnalysisError:
         if is_config_name(path, ctx):
             return []  # the server-config surface reports it (one TH900, not two)
@@ -118,9 +120,10 @@ def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Cont
 
 # ---- JSON -----------------------------------------------------------------
 
-def json_findings(text: str, path: str, ctx: Context) -> list[Finding]:
+def json_findings(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     try:
-        root = json_spans.parse(text, allow_duplicates=True)
+        root = source.json()
     except json_spans.JSONSpanError as exc:
         raise AnalysisError(f"invalid JSON: {exc.reason}", exc.offset) from exc
     found: list[Finding] = []
@@ -138,7 +141,7 @@ def json_findings(text: str, path: str, ctx: Context) -> list[Finding]:
             scope = scope.enter({m.key: m.value for m in node.members}, _json_scalar, _json_members)
             found += _json_index_findings(text, node, index_changes, ctx, scope)
             stack += [(m.value, scope) for m in reversed(node.members)]
-    found += json_query_findings(text, path, ctx)
+    found += json_query_findings(text, path, ctx, root)
     return found
 
 
@@ -174,7 +177,7 @@ def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Contex
             if kind.value == c["old"]]
 
 
-def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
+def json_query_findings(text: str, path: str, ctx: Context, root=None) -> list[Finding]:
     """`"query"` members (request bodies, saved queries) go to the AQL surface."""
     if not (ctx.enabled("TH401") or ctx.enabled("TH402")) or '"query"' not in text:
         return []
@@ -182,15 +185,15 @@ def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
 
     if not aql.could_hold_aql(text):
         return []
-    return aql.find_in_json_queries(text, 0, ctx, path)
+    return aql.find_in_json_queries(text, 0, ctx, path, root=root)
 
 
 # ---- YAML -----------------------------------------------------------------
 
-def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    found: list[Finding] = []
+def yaml_findings(source: Source, ctx: Context) -> list[Finding]:
+    text, found = source.text, []
     index_changes = ctx.changes("replace-index-type")
-    stack, seen = [(doc, Scope()) for doc in reversed(yaml_nodes.compose(text))], set()
+    stack, seen = [(doc, Scope()) for doc in reversed(source.yaml())], set()
     while stack:
         node, scope = stack.pop()
         if id(node) in seen:  # an alias is visited once, never expanded

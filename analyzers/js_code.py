@@ -16,6 +16,7 @@ from themis_lint.analyzers.js_syntax import (  # Offsets: re-exported for tests
 from themis_lint.edits import js_code as edits
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
+from themis_lint.parse.source import Source
 
 NAME = "js_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -548,8 +549,8 @@ def _aql_filter(parsed: Parsed, ctx: Context):
     return lambda raw: aql.could_hold_aql(raw, ctx)
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
-    parsed = parse(text, path)
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    parsed = parse(source.text, source.path)
     holds_aql = _aql_filter(parsed, ctx)
     lits = literals(parsed, _relevance(ctx, holds_aql))
     found: list[Finding] = []

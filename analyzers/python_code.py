@@ -22,6 +22,7 @@ from themis_lint.analyzers.python_indexes import (helper_findings, index_finding
 from themis_lint.edits.python_code import fits_literal, lossless_problem, without_fix_over
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
+from themis_lint.parse.source import Source
 
 NAME = "python_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -126,7 +127,8 @@ class Candidates:
         return bool(self.endpoint_groups or self.index_groups or self.aql_groups or self.names)
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     w = wanted(ctx)
     mentions = Mentions.of(text, w)
     if not mentions:

@@ -14,6 +14,7 @@ from themis_lint.edits import server_config as edits
 from themis_lint import globs
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
+from themis_lint.parse.source import Source
 from themis_lint.text import newline_of
 
 NAME = "server_config"
@@ -86,17 +87,19 @@ def _several_documents(text: str) -> bool:
         return False
 
 
-def _parse(text: str, path: str) -> ConfigDoc | None:
+def _parse(text: str, path: str, source: Source | None = None) -> ConfigDoc | None:
+    """The config document; `source` shares its JSON or YAML parse with the other surfaces."""
     if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return parse_json(text)
-    return parse_yaml(text)
+        return parse_json(text, source.json if source is not None else None)  # a function: parsed on use
+    return parse_yaml(text, source.yaml() if source is not None else None)
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     if is_config_name(path, ctx):
         overlay = ctx.matches(path, ctx.overlay_files)
         try:
-            doc = _parse(text, path)
+            doc = _parse(text, path, source)
         except AnalysisError:
             if not mentions_known_keys(text, ctx):
                 return []  # RULES.md: a broken file with no ThemisDB content is no TH900

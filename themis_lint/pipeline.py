@@ -16,6 +16,7 @@ from themis_lint import suppress, surfaces
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.packs import minor
+from themis_lint.parse.source import Source
 from themis_lint.text import LineIndex
 from themis_lint.writer import DecodeError, decode
 
@@ -53,11 +54,13 @@ class FileResult:
 
 
 def analyze(text: str, path: str, ctx: Context, modules: list[ModuleType]) -> list[Finding]:
-    """Every finding of every wanting surface, TH900 for a surface that cannot parse the file."""
+    """Every finding of every wanting surface, TH900 for a surface that cannot parse the file.
+    The surfaces share one Source: one line index, each parse made once (parse/source.py)."""
     found: list[Finding] = []
+    source = Source(text, path)
     for module in modules:
         try:
-            found += module.analyze(text, path, ctx)
+            found += module.analyze(source, ctx)
         except AnalysisError as exc:
             found.append(Finding("TH900", f"cannot parse as {module.NAME}: {exc.reason}", exc.offset,
                                  exc.offset))
