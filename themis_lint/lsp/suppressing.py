@@ -137,9 +137,9 @@ def _shell(text: str, path: str):
 
 
 def _js(text: str, path: str):
-    from themis_lint.analyzers.js_syntax import grammar_of, tools
+    import tree_sitter
 
-    parser = tools(grammar_of(path) or "javascript")[0]
+    parser = tree_sitter.Parser(tree_sitter.Language(_js_grammar(path)))
     tree = parser.parse(text.encode("utf-8", "surrogatepass"))
     leaves, stack = [], [tree.root_node]
     while stack:
@@ -152,11 +152,36 @@ def _js(text: str, path: str):
     return None if tree.root_node.has_error else leaves
 
 
-def _aql(text: str, path: str):
-    from themis_lint.analyzers.aql_tokens import ERROR, tokenize
+def _js_grammar(path: str):
+    """tree-sitter's grammar for the file, as the JS/TS surface picks it (by extension)."""
+    name = path.lower()
+    if name.endswith((".ts", ".mts", ".cts", ".tsx")):
+        import tree_sitter_typescript as typescript
 
-    toks = tokenize(text)
-    return None if any(t.kind == ERROR for t in toks) else [(t.kind, t.text) for t in toks]
+        return typescript.language_tsx() if name.endswith(".tsx") else typescript.language_typescript()
+    import tree_sitter_javascript as javascript
+
+    return javascript.language()
+
+
+# AQL (ArangoDB's query language): strings in ' or " with backslash escapes, names in ` or ´,
+# comments // to the end of the line and /* */
+_AQL_PIECE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|´[^´]*´|//[^\r\n]*|/\*.*?\*/|/\*|\s+|\w+|.""", re.S)
+
+
+def _aql(text: str, path: str):
+    """The query's pieces without comments and blanks; None when a string or comment never ends."""
+    pieces = []
+    for m in _AQL_PIECE.finditer(text):
+        piece = m.group()
+        if piece[0] in "'\"`´" and (len(piece) < 2 or piece[-1] != piece[0]):
+            return None
+        if piece.startswith("/*") and not piece.endswith("*/"):
+            return None
+        if piece.isspace() or piece.startswith(("//", "/*")):
+            continue
+        pieces.append(piece)
+    return pieces
 
 
 _READERS = {"python": _python, "yaml": _yaml, "shell": _shell, "dockerfile": _shell, "systemd": _shell,
