@@ -166,7 +166,7 @@ def _js_grammar(path: str):
 
 # AQL (ArangoDB's query language): strings in ' or " with backslash escapes, names in ` or ´,
 # comments // to the end of the line and /* */
-_AQL_PIECE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|´[^´]*´|//[^\r\n]*|/\*.*?\*/|/\*|\s+|\w+|.""", re.S)
+_AQL_PIECE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|´[^´]*´|//[^\r\n]*|/\*.*?\*/|/\*|\s+|\w+|.""", re.DOTALL)
 
 
 def _aql(text: str, path: str):
