@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from themis_lint import toolfiles
 from themis_lint.model import Finding
 
 FORMAT_VERSION = 1
@@ -70,17 +71,27 @@ def dumps(entries: list[Entry]) -> str:
 
 
 def write(path: str, findings: list[Finding]) -> int:
-    """Record `findings` (fingerprints assigned) in `path`; the number of entries."""
+    """Record `findings` (fingerprints assigned) in `path`; the number of entries. An existing
+    file that is not a baseline is never overwritten (`--write-baseline app.py` is a slip)."""
     entries = [entry_of(f) for f in findings]
-    text = dumps(entries)
+    _refuse_foreign(path)
     try:
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        toolfiles.write(path, dumps(entries))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from exc
     return len(set(entries))
+
+
+def _refuse_foreign(path: str) -> None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from exc
+    if data.strip() and toolfiles.kind(data) != "a baseline":
+        raise BaselineError(f"{path}: not overwritten: it is not a themis-lint baseline")
 
 
 def load(path: str) -> list[Entry]:
@@ -126,10 +137,8 @@ def in_scope(entry: Entry, paths: list[str]) -> bool:
 def prune(path: str, entries: list[Entry], stale: list[Entry]) -> None:
     """Rewrite the baseline without its stale entries (the TH901 fix for a baseline)."""
     gone = set(stale)
-    text = dumps([e for e in entries if e not in gone])
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        toolfiles.write(path, dumps([e for e in entries if e not in gone]))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from exc
 
