@@ -117,13 +117,15 @@ def test_versions_packs_baseline_paths_category_and_fail_on(action_dir, workspac
     assert "ThemisDB 1.2 → 1.4 compatibility report" in run.summary
 
 
-def test_a_clean_repository_passes_with_zero_counts(action_dir, tmp_path) -> None:
+def test_a_clean_repository_passes_with_zero_counts_and_no_category(action_dir, tmp_path) -> None:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     (workspace / "themisdb.conf").write_text(
         "server.statisticsEnabled: true\nquery.spillToDisk: true\nstorage.rocksdb.compression: lz4\n")
-    run = run_action(action_dir, workspace)
+    run = run_action(action_dir, workspace, sarif_category="")
     assert not run.failed and [s.status for s in run.steps] == ["success"] * 6 and run.errors() == []
+    sarif = json.loads((workspace / "themis-lint.sarif").read_text(encoding="utf-8"))
+    assert sarif["runs"][0]["results"] == [] and "automationDetails" not in sarif["runs"][0]  # upload's category
     assert run.outputs == {"findings": "0", "errors": "0", "warnings": "0", "fixable": "0",
                            "sarif-file": "themis-lint.sarif"}
     assert "| ✓ | Configuration | 0 | 0 | 0 | 0 | 0 |" in run.summary
