@@ -82,10 +82,16 @@ def write(path: str, findings: list[Finding]) -> int:
     return len(set(entries))
 
 
+def _read(path: str) -> bytes:
+    # a FIFO or device named as the baseline is an error, never a hang
+    from themis_lint.safe_io import read_regular
+
+    return read_regular(path, follow=True)
+
+
 def _refuse_foreign(path: str) -> None:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = _read(path)
     except FileNotFoundError:
         return
     except OSError as exc:
@@ -96,8 +102,7 @@ def _refuse_foreign(path: str) -> None:
 
 def load(path: str) -> list[Entry]:
     try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
+        doc = json.loads(_read(path))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from exc
     except ValueError as exc:
@@ -149,8 +154,7 @@ def stale_findings(path: str, stale: list[Entry]) -> list[Finding]:
     from themis_lint.model import Edit, Fix, Safety
     from themis_lint.text import LineIndex
 
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    text = _read(path).decode("utf-8")
     spans = _entry_spans(json_spans.parse(text))
     index = LineIndex(text)
     display = path.replace(os.sep, "/")

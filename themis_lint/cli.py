@@ -270,8 +270,7 @@ def migrate(paths, from_version, to_version, select, extend_select, ignore, conf
             max_file_size, no_progress, safe_only, dry_run, diff_dir, shard, allow_dirty,
             do_commit, branch, report_path, html_path, exit_zero) -> None:
     """Apply every fix across many repositories: the bulk upgrade codemod."""
-    import subprocess
-
+    from themis_lint.migrate.git import GitError, valid_branch_name
     from themis_lint.migrate.run import MigrateRequest, parse_shard, run_migrate
     from themis_lint.project import ProjectError
 
@@ -286,9 +285,11 @@ def migrate(paths, from_version, to_version, select, extend_select, ignore, conf
     setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
     pack = setup.ctx.pack
     branch = branch or f"themis-lint/{pack.from_version}-to-{pack.to_version}"
-    if do_commit and subprocess.run(["git", "check-ref-format", "--branch", branch],
-                                    capture_output=True, check=False).returncode != 0:
-        raise click.BadParameter(f"{branch!r} is not a valid branch name", param_hint="--branch")
+    try:
+        if do_commit and not valid_branch_name(branch):
+            raise click.BadParameter(f"{branch!r} is not a valid branch name", param_hint="--branch")
+    except GitError as exc:
+        raise UsageProblem(f"--commit needs git: {exc}") from exc
     req = MigrateRequest(paths=list(paths) or ["."], safe_only=safe_only, dry_run=dry_run, diff_dir=diff_dir,
                          jobs=jobs or os.cpu_count() or 1, shard=parsed_shard, allow_dirty=allow_dirty,
                          commit=do_commit, branch=branch, report=report_path, html=html_path, quiet=quiet,

@@ -7,6 +7,7 @@ from typing import Callable, Union
 
 from themis_lint.globs import compile_globs
 
+IGNORE_FILE_LIMIT = 4 << 20  # bytes
 # vendored tool bundles are not client code: Yarn 2+ keeps its releases and plugins (multi-MB one-line
 # bundles) in `.yarn/`, and Plug'n'Play writes `.pnp.cjs` / `.pnp.loader.mjs` (issue 12)
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", "site-packages",
@@ -35,12 +36,26 @@ def excluded(rel: str, patterns, is_dir: bool = False) -> bool:
     return compile_globs(tuple(patterns)).match(rel, is_dir)
 
 
-def _gitignore(folder: str):
-    path = os.path.join(folder, ".gitignore")
+def _ignore_lines(path: str) -> list[str]:
+    """The lines of a .gitignore-style file; none when there is no such file (a FIFO or a symlink
+    planted there is no file: never read, never followed)."""
+    from themis_lint.safe_io import read_regular
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        return read_regular(path, limit=IGNORE_FILE_LIMIT).decode("utf-8", "replace").splitlines()
     except OSError:
+        return []
+
+
+def _gitignore(folder: str):
+    """The ignore patterns a folder adds: a work tree's `.git/info/exclude` when the folder holds
+    `.git` (first: its .gitignore's lines come later and win, as in git), then its .gitignore.
+    `core.excludesFile` is git config, which `check` does not read; `migrate` asks git itself."""
+    lines = []
+    if os.path.isdir(os.path.join(folder, ".git")):
+        lines = _ignore_lines(os.path.join(folder, ".git", "info", "exclude"))
+    lines += _ignore_lines(os.path.join(folder, ".gitignore"))
+    if not lines:
         return None
     import pathspec
 
