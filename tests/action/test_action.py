@@ -20,7 +20,7 @@ from tests.action.runner import EXPRESSION, Runner, load
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "fixtures" / "sample-client"
 SCHEMA = Path(__file__).with_name("github-action.schema.json")
-NOT_SHIPPED = shutil.ignore_patterns(".git", ".venv", ".ci", "node_modules", ".themis-lint-cache", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+NOT_SHIPPED = shutil.ignore_patterns(".git", ".venv*", ".ci", "node_modules", ".themis-lint-cache", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
                                      ".hypothesis", "tests", "benchmarks", "fixtures")
 
 
