@@ -251,7 +251,7 @@ def packs_command(pack_paths) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
 @run_options
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 def report(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
@@ -312,3 +312,11 @@ def migrate(paths, from_version, to_version, select, extend_select, ignore, conf
                          commit=do_commit, branch=branch, report=report_path, html=html_path, quiet=quiet,
                          progress=not no_progress, exit_zero=exit_zero, max_file_size=max_file_size)
     sys.exit(run_migrate(setup, req))
+
+
+@main.command()
+def server() -> None:
+    """Run the language server on stdin/stdout (docs/editors.md)."""
+    from themis_lint.lsp import serve
+
+    sys.exit(serve())
