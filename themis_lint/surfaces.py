@@ -51,8 +51,8 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
     """The surfaces that still want the file after the trigger-literal prefilter.
 
     A surface may claim a file by name (`always`: a server config) or declare its own
-    literals (`triggers`); otherwise the pack's trigger literals decide, all of them in one
-    scan of the bytes (themis_lint.prefilter: hyperscan when installed). A document
+    literals (`triggers`); otherwise the trigger literals of the pack entries it finds decide,
+    all of them in one scan of the bytes (themis_lint.prefilter: hyperscan when installed). A document
     themis-lint wrote (a baseline, a SARIF log) is wanted by none: its text is ours, not the
     client's (themis_lint.toolfiles).
     """
@@ -77,6 +77,10 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
 
 
 def literals_of(module: ModuleType, path: str, ctx: Context) -> tuple[bytes, ...]:
-    """The literals one of which keeps a surface: its own (`triggers`), else the pack's."""
+    """The literals one of which keeps a surface: its own (`triggers`), else those of the pack
+    entries whose verbs it finds (`PRIMITIVES`): a Python file that only says `sys.maxsize`
+    holds the config key leaf `maxsize`, which no Python finder reads."""
     own = getattr(module, "triggers", None)
-    return own(path, ctx) if own is not None else ctx.trigger_bytes()
+    if own is not None:
+        return own(path, ctx)
+    return ctx.trigger_bytes(getattr(module, "PRIMITIVES", None))
