@@ -32,6 +32,11 @@ def wants(path: str, ctx: Context) -> bool:
     return path.endswith((".json", ".yaml", ".yml"))
 
 
+def warm() -> None:
+    """Import the YAML libraries now (a worker does it while discovery walks: runner.Workers)."""
+    yaml_nodes.warm()
+
+
 def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     """Only literals this surface can act on: paths, index types, AQL functions (JSON only)."""
     return ctx.trigger_bytes(PRIMITIVES if path.endswith(".json") else _YAML_PRIMITIVES)

@@ -109,14 +109,31 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 
 def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
-    from themis_lint import runner, surfaces
+    from themis_lint import runner
     from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
     run = Run([], [], False)
     projects = req.projects or Projects.fixed(setup)
-    targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
-                                   skipped=run.skipped)
+    cache = None if req.no_cache else cache_folder()
+    workers = runner.Workers(req.jobs)
+    # the worker processes start while the walk goes on when the run will analyse every file: no
+    # cache, or none filled yet (a warm run analyses few files and would start them for nothing)
+    cold = cache is None or not os.path.exists(os.path.join(cache, "results.sqlite3"))
+    try:
+        targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
+                                       skipped=run.skipped, found=workers.found if req.jobs > 1 and cold else None)
+        _analyse(run, req, options, projects, targets, cache, workers)
+    finally:
+        workers.close()
+    return run
+
+
+def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, targets: list, cache: str | None,
+             workers) -> None:
+    """Group the discovered files by the config governing them and run each group."""
+    from themis_lint import runner, surfaces
+
     targets = _without_tool_files(targets, req, run.skipped, projects.overrides.pack_paths)
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
@@ -137,13 +154,11 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
             say_config(governing, wanted)
         for line in run.skipped:
             click.echo(f"themis-lint: {line}", err=True)
-    cache = None if req.no_cache else cache_folder()
     order = {t.display: i for i, t in enumerate(targets)}
     run.results = [r for governing, group in groups.values()
-                   for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
+                   for r in runner.run(group, governing.ctx, options, req.jobs, cache, workers)]
     run.results.sort(key=lambda r: order.get(r.path, -1))
     run.analysed = time.perf_counter()
-    return run
 
 
 def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], packs=()) -> list:

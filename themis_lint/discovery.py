@@ -126,13 +126,16 @@ def _specs_above(folder: str) -> list[tuple[str, str, object]]:
 
 
 def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitignore: bool = True,
-             force_exclude: bool = False, skipped: list[str] | None = None) -> tuple[list[Target], list[str]]:
+             force_exclude: bool = False, skipped: list[str] | None = None,
+             found: Callable[[int], None] | None = None) -> tuple[list[Target], list[str]]:
     """Files to check, sorted, and error lines for paths that do not exist.
 
     `excludes` is one pattern list for the whole walk (relative to each walked root), or a
     function giving each folder the patterns of the config that governs it (project.Projects).
     A file named explicitly is checked even when excluded, unless `force_exclude` (ruff's
     `--force-exclude`: pre-commit names every file, excluded or not); `skipped` collects why.
+    `found` hears how many files there are so far, after each one (the runner starts its worker
+    processes while the walk goes on).
     """
     if not callable(excludes):
         fixed = (None, tuple(excludes))
@@ -146,6 +149,8 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
             why = excluded_by(given, excludes, respect_gitignore) if force_exclude else None
             if why is None:
                 targets.setdefault(given, Target(given, display_path(given), True))
+                if found is not None:
+                    found(len(targets))
             elif skipped is not None:
                 skipped.append(f"{display_path(given)}: skipped (--force-exclude): {why}")
         elif os.path.isdir(given):
@@ -157,6 +162,8 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
             base = "" if shown == "." else shown.rstrip("/") + "/"
             for path, rel in _walk(given, excludes, respect_gitignore):
                 targets.setdefault(path, Target(path, base + rel, False))
+                if found is not None:
+                    found(len(targets))
         else:
             errors.append(f"{given}: no such file or folder")
     return sorted(targets.values(), key=lambda t: t.display), errors

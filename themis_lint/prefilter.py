@@ -164,6 +164,12 @@ def _installed(name: str) -> bool:
 _prefilter: Prefilter | None = None
 
 
+def warm() -> None:
+    """Import hyperscan now, when it is there (runner.Workers' workers, while discovery walks)."""
+    if _installed("hyperscan"):
+        import hyperscan  # noqa: F401
+
+
 def keep(data: bytes, literal_sets: Sequence[Sequence[bytes]], names: frozenset[bytes]) -> list[bool]:
     """The process's prefilter (a forked worker carries on with its parent's databases)."""
     global _prefilter

@@ -20,7 +20,6 @@ from themis_lint.writer import TooLarge, WriteRefused, read_file, write_fixed
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
 SAME = "same"  # the bytes match the cached entry's digest: reuse its result
-_worker_state: tuple[Context, Options] | None = None
 # result (None: nothing to say; SAME: as cached), size, mtime and digest of what was read
 Outcome = tuple[FileResult | str | None, int, int, str]
 
@@ -105,19 +104,50 @@ def _small(result: FileResult) -> FileResult:
     return result
 
 
-def _init(ctx: Context, options: Options) -> None:
-    global _worker_state
-    _worker_state = (ctx, options)
+class Workers:
+    """The worker processes of one run, started as soon as the run has enough files (while
+    discovery still walks: `discovery.discover(found=...)`), so that each imports the parsers
+    (tree-sitter's grammars, sqlglot, the YAML libraries, hyperscan: ~80 ms) meanwhile instead of
+    on its first files. Tasks carry their context: one pool serves every config of a monorepo."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_warm)
+
+    def found(self, count: int) -> None:
+        """discovery's hook: start once the run is big enough to be worth processes."""
+        if count == PARALLEL_MIN_FILES:
+            self.start()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
 
-def _work(item: tuple[Target, str | None, bool]) -> Outcome:
-    ctx, options = _worker_state
-    return check_target(item[0], ctx, options, item[1], item[2])
+def _warm() -> None:
+    """A worker's first act: import what the surfaces parse with (no effect on any result)."""
+    for module in surfaces.all_modules():
+        warm = getattr(module, "warm", None)
+        if warm is not None:
+            warm()
+    from themis_lint import prefilter
+
+    prefilter.warm()
+
+
+def _work(ctx: Context, options: Options, items: list[tuple[Target, str | None, bool]]) -> list[Outcome]:
+    return [check_target(target, ctx, options, expected, hashing) for target, expected, hashing in items]
 
 
 def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
-        cache_dir: str | None = None) -> list[FileResult]:
-    """FileResults of the files with something to say, in target order; cached ones reused."""
+        cache_dir: str | None = None, workers: Workers | None = None) -> list[FileResult]:
+    """FileResults of the files with something to say, in target order; cached ones reused.
+    `workers`: the run's processes, when its caller started them (else this starts its own)."""
     from themis_lint.cache import Cache, run_key
 
     cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
@@ -141,7 +171,7 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
             expected = cache.digest(key) if hit is False else None
         todo.append((target, expected))
     stored = []
-    outcomes = _process([(t, expected, cache is not None) for t, expected in todo], ctx, options, jobs)
+    outcomes = _process([(t, expected, cache is not None) for t, expected in todo], ctx, options, jobs, workers)
     for (target, _), (result, size, mtime, digest) in zip(todo, outcomes):
         if cache is not None:
             key = os.path.abspath(target.path)
@@ -160,9 +190,19 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
 
 
 def _process(todo: list[tuple[Target, str | None, bool]], ctx: Context, options: Options,
-             jobs: int) -> list[Outcome]:
-    if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        return [check_target(t, ctx, options, expected, hashing) for t, expected, hashing in todo]
-    chunk = max(1, min(128, len(todo) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
-        return list(pool.map(_work, todo, chunksize=chunk))
+             jobs: int, workers: Workers | None = None) -> list[Outcome]:
+    started = workers is not None and workers.pool is not None
+    if jobs <= 1 or not todo or (len(todo) < PARALLEL_MIN_FILES and not started):
+        return _work(ctx, options, todo)
+    own = None if started else Workers(jobs)
+    if own is not None:
+        own.start()
+    pool = (own or workers).pool
+    # about 8 chunks a worker: the last ones finish close together; a chunk pickles the context once
+    size = max(1, min(128, len(todo) // (jobs * 8)))
+    try:
+        futures = [pool.submit(_work, ctx, options, todo[i:i + size]) for i in range(0, len(todo), size)]
+        return [outcome for future in futures for outcome in future.result()]
+    finally:
+        if own is not None:
+            own.close()

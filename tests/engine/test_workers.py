@@ -1,0 +1,51 @@
+"""The run's worker processes (issue 17): started while discovery walks when every file will be
+analysed, one pool for every config of a monorepo, and the same findings as one process."""
+from __future__ import annotations
+
+import json
+
+from themis_lint import runner
+from tests.helpers import invoke
+
+LEGACY = "cache.maxSize: 1GB\nserver.requireAuthentication: true\n"
+
+
+def tree(root) -> None:
+    """Two configs, each governing more files than runner.PARALLEL_MIN_FILES."""
+    for folder, config in ((root, 'select = ["TH101", "TH102"]\n'), (root / "svc", 'select = ["TH103"]\n')):
+        folder.mkdir(exist_ok=True)
+        (folder / ".themis-lint.toml").write_text(config)
+        for i in range(runner.PARALLEL_MIN_FILES + 10):
+            (folder / f"themisdb-{i}.yaml").write_text(LEGACY)
+
+
+def started(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    original = runner.Workers.start
+
+    def start(self):
+        calls.append(self.jobs)
+        original(self)
+    monkeypatch.setattr(runner.Workers, "start", start)
+    return calls
+
+
+def test_one_pool_serves_every_config(tmp_path, monkeypatch) -> None:
+    tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    serial = invoke("check", "--no-cache", "--jobs", "1", "--output-format", "json", ".").output
+    calls = started(monkeypatch)
+    parallel = invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".").output
+    assert serial == parallel
+    assert {f["code"] for f in json.loads(serial)} == {"TH101", "TH102", "TH103"}
+    assert calls == [2]  # started once, while walking, for both configs
+
+
+def test_a_warm_run_starts_no_workers_while_walking(tmp_path, monkeypatch) -> None:
+    tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    first = invoke("check", "--jobs", "2", "--output-format", "json", ".").output  # fills the cache
+    calls = started(monkeypatch)
+    again = invoke("check", "--jobs", "2", "--output-format", "json", ".").output
+    assert first == again
+    assert calls == []  # every file came from the cache: no process was needed
