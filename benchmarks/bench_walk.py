@@ -38,7 +38,7 @@ def theirs() -> list[str]:
                              require_git=False, overrides=["!" + e for e in DEFAULT_EXCLUDES], follow_links=False):
         name = os.fspath(path)
         if stat.S_ISREG(os.lstat(name).st_mode):  # one lstat: regular files only, as discovery
-            found.append(os.path.relpath(name).replace(os.sep, "/"))
+            found.append(name[2:] if name.startswith("./") else name)
     return sorted(found)
 
 
