@@ -295,6 +295,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.exe = themis_exe(args.themis_lint)
+        self.before = Path(args.before) if args.before else None  # an older build, measured alongside
         self.jobs = args.jobs or os.cpu_count() or 1
         self.root = Path(args.corpus_root)
         self.tmp = Path(tempfile.mkdtemp(prefix="themis-bench-out."))
@@ -342,9 +343,21 @@ class Bench:
         return [semgrep, "scan", "--config", str(SEMGREP_RULES), "--metrics", "off", "--disable-version-check",
                 "-j", str(self.jobs), "--json", "--quiet", "."]
 
-    def check_cmd(self, *extra: str, paths=(".",), jobs: int | None = None) -> list[str]:
-        return [str(self.exe), "check", "--output-format", "json", "--exit-zero",
+    def check_cmd(self, *extra: str, paths=(".",), jobs: int | None = None, exe: Path | None = None) -> list[str]:
+        return [str(exe or self.exe), "check", "--output-format", "json", "--exit-zero",
                 "--jobs", str(jobs or self.jobs), *extra, *paths]
+
+    def lint_specs(self, label: str, folder: Path, out: str, *extra: str, jobs: int | None = None) -> list[tuple]:
+        """This build's command, and with --before the older build's, to run interleaved."""
+        specs = [(label, self.check_cmd(*extra, jobs=jobs), folder, self.out(out), None, None)]
+        if self.before:
+            specs.append((label + " [before]", self.check_cmd(*extra, jobs=jobs, exe=self.before), folder,
+                          self.out(out + ".before"), None, None))
+        return specs
+
+    def builds(self, ms: list[Measure]) -> list[Measure]:
+        """The lint measures of lint_specs' commands (first this build, then --before's)."""
+        return ms[:2] if self.before else ms[:1]
 
     def out(self, name: str) -> str:
         return str(self.tmp / name)
@@ -366,7 +379,8 @@ class Bench:
     # a
     def clean_cold(self):
         folder, runs = self.clean, self.args.runs
-        specs = [("themis-lint check (clean, cold)", self.check_cmd("--no-cache"), folder, self.out("a.json"), None, None)]
+        specs = self.lint_specs("themis-lint check (clean, cold)", folder, "a.json", "--no-cache")
+        lints = len(specs)
         rg = None if self.args.no_ripgrep else ensure_ripgrep()
         if rg:
             specs.append(("ripgrep -i -F -l <triggers>", self.ripgrep_cmd(rg), folder, self.out("a-rg.txt"), None,
@@ -374,26 +388,28 @@ class Bench:
         elif not self.args.no_ripgrep:
             self.notes.append("ripgrep: not installed and apt-get install failed; scenario a has no anchor")
         ms = interleaved(specs, runs)
-        lint = self.keep("a_check_clean_cold", ms[0])
+        self.keep("a_check_clean_cold", ms[0])
         stray = sum(themis_found(self.out("a.json")).values())
         self.quality["clean_corpus_findings"] = {"themis-lint": stray}
         if stray:
             self.notes.append(f"themis-lint reported {stray} findings on the clean corpus (false positives)")
-        if rg:
-            anchor = self.keep("a_ripgrep", ms[1])
-            matched = len(Path(self.out("a-rg.txt")).read_text().splitlines())
-            self.quality["clean_corpus_files_with_triggers"] = matched
+        if not rg:
+            for lint in self.builds(ms):
+                self.row("a clean, cold", lint, "wall", "-", "<= 3x ripgrep", None)
+            return
+        anchor = self.keep("a_ripgrep", ms[lints])
+        self.quality["clean_corpus_files_with_triggers"] = len(Path(self.out("a-rg.txt")).read_text().splitlines())
+        self.row("a clean, cold", anchor, "wall", "1.00", "", None)
+        for lint in self.builds(ms):
             ratio = lint.wall / anchor.wall
-            self.row("a clean, cold", anchor, "wall", "1.00", "", None)
             self.row("a clean, cold", lint, "wall / ripgrep", f"{ratio:.1f}x (CPU {lint.cpu / anchor.cpu:.0f}x)",
                      "<= 3x ripgrep", ratio <= 3)
-        else:
-            self.row("a clean, cold", lint, "wall", "-", "<= 3x ripgrep", None)
 
     # b (and f's numbers)
     def dirty_cold(self):
         folder, runs = self.dirty, self.args.runs
-        specs = [("themis-lint check (dirty, cold)", self.check_cmd("--no-cache"), folder, self.out("b.json"), None, None)]
+        specs = self.lint_specs("themis-lint check (dirty, cold)", folder, "b.json", "--no-cache")
+        lints = len(specs)
         semgrep = None
         if self.args.quick or self.args.no_semgrep:
             self.notes.append("semgrep skipped (--quick or --no-semgrep)")
@@ -405,20 +421,22 @@ class Bench:
             specs.append(("semgrep (regex rules)", self.semgrep_cmd(semgrep), folder, self.out("b-semgrep.json"),
                           SEMGREP_ENV, None))
         ms = interleaved(specs, runs)
-        lint = self._cold_dirty = self.keep("b_check_dirty_cold", ms[0])
+        self._cold_dirty = self.keep("b_check_dirty_cold", ms[0])
         wanted = expected(folder)
         self.quality["themis-lint"] = scores(themis_found(self.out("b.json")), wanted)
-        if semgrep:
-            anchor = self.keep("b_semgrep", ms[1])
-            self.quality["semgrep"] = scores(semgrep_found(self.out("b-semgrep.json")), wanted)
+        if not semgrep:
+            for lint in self.builds(ms):
+                self.row("b dirty, cold", lint, "wall", "-", ">= 20x faster than semgrep, higher recall", None)
+            return
+        anchor = self.keep("b_semgrep", ms[lints])
+        self.quality["semgrep"] = scores(semgrep_found(self.out("b-semgrep.json")), wanted)
+        better = (self.quality["themis-lint"]["recall"] or 0) > (self.quality["semgrep"]["recall"] or 0)
+        recall = f"recall {self.quality['themis-lint']['recall']:.0%} vs {self.quality['semgrep']['recall']:.0%}"
+        self.row("b dirty, cold", anchor, "wall", "1.00", "", None)
+        for lint in self.builds(ms):
             speed = anchor.wall / lint.wall
-            better = (self.quality["themis-lint"]["recall"] or 0) > (self.quality["semgrep"]["recall"] or 0)
-            self.row("b dirty, cold", anchor, "wall", "1.00", "", None)
-            recall = f"recall {self.quality['themis-lint']['recall']:.0%} vs {self.quality['semgrep']['recall']:.0%}"
             self.row("b dirty, cold", lint, "semgrep / wall", f"{speed:.1f}x faster (CPU {anchor.cpu / lint.cpu:.1f}x); "
                      + recall, ">= 20x faster than semgrep, higher recall", speed >= 20 and better)
-        else:
-            self.row("b dirty, cold", lint, "wall", "-", ">= 20x faster than semgrep, higher recall", None)
 
     def cold_dirty(self) -> Measure:
         if self._cold_dirty is None:
@@ -477,23 +495,29 @@ class Bench:
 
     # g
     def jobs_scaling(self):
-        folder = self.dirty
-        ms = interleaved([("themis-lint check --jobs 1 (dirty, cold)", self.check_cmd("--no-cache", jobs=1), folder,
-                           self.out("g1.json"), None, None),
-                          ("themis-lint check --jobs 2 (dirty, cold)", self.check_cmd("--no-cache", jobs=2), folder,
-                           self.out("g2.json"), None, None)], self.args.runs)
-        one, two = self.keep("g_jobs1", ms[0]), self.keep("g_jobs2", ms[1])
-        speed = one.wall / two.wall
-        self.row("g --jobs 2 vs 1", one, "wall", "1.00", "", None)
-        self.row("g --jobs 2 vs 1", two, "jobs 1 / jobs 2", f"{speed:.2f}x", ">= 1.8x", speed >= 1.8)
+        self.scaling("g --jobs 2 vs 1", "g", self.dirty, "dirty")
 
+    def scaling(self, scenario: str, key: str, folder: Path, corpus_name: str) -> None:
+        """--jobs 1 against --jobs 2, interleaved (and both of --before's build)."""
+        one = self.lint_specs(f"themis-lint check --jobs 1 ({corpus_name}, cold)", folder, f"{key}1.json",
+                              "--no-cache", jobs=1)
+        two = self.lint_specs(f"themis-lint check --jobs 2 ({corpus_name}, cold)", folder, f"{key}2.json",
+                              "--no-cache", jobs=2)
+        ms = interleaved(one + two, self.args.runs)
+        half = len(one)
+        self.keep(f"{key}_jobs1", ms[0])
+        self.keep(f"{key}_jobs2", ms[half])
+        for serial, parallel in zip(ms[:half], ms[half:]):
+            speed = serial.wall / parallel.wall
+            self.row(scenario, serial, "wall", "1.00", "", None)
+            self.row(scenario, parallel, "jobs 1 / jobs 2", f"{speed:.2f}x", ">= 1.8x", speed >= 1.8)
 
     # r
     def real_cold(self):
         """Real client code: no manifest of truth, so findings are compared with semgrep's."""
         folder, runs = self.real, self.args.runs
-        specs = [("themis-lint check (real, cold)", self.check_cmd("--no-cache"), folder, self.out("r.json"), None,
-                  None)]
+        specs = self.lint_specs("themis-lint check (real, cold)", folder, "r.json", "--no-cache")
+        lints = len(specs)
         rg = None if self.args.no_ripgrep else ensure_ripgrep()
         if rg:
             specs.append(("ripgrep -i -F -l <triggers> (real)", self.ripgrep_cmd(rg, real=True), folder,
@@ -504,38 +528,32 @@ class Bench:
             specs.append(("semgrep (regex rules, real)", self.semgrep_cmd(semgrep), folder,
                           self.out("r-semgrep.json"), SEMGREP_ENV, None))
         ms = interleaved(specs, runs)
-        lint = self.keep("r_check_real_cold", ms[0])
+        self.keep("r_check_real_cold", ms[0])
         files, size = real_build.count(folder)
         self.quality["real_corpus"] = {"files": files, "bytes": size}
         if rg:
-            anchor = self.keep("r_ripgrep", ms[1])
+            anchor = self.keep("r_ripgrep", ms[lints])
             self.quality["real_corpus"]["files_with_triggers"] = len(Path(self.out("r-rg.txt")).read_text().splitlines())
-            ratio = lint.wall / anchor.wall
             self.row("r real, cold", anchor, "wall", "1.00", "", None)
-            self.row("r real, cold", lint, "wall / ripgrep", f"{ratio:.1f}x (CPU {lint.cpu / anchor.cpu:.0f}x)",
-                     "<= 3x ripgrep", ratio <= 3)
+            for lint in self.builds(ms):
+                ratio = lint.wall / anchor.wall
+                self.row("r real, cold", lint, "wall / ripgrep", f"{ratio:.1f}x (CPU {lint.cpu / anchor.cpu:.0f}x)",
+                         "<= 3x ripgrep", ratio <= 3)
         if semgrep:
             anchor = self.keep("r_semgrep", ms[-1])
-            speed = anchor.wall / lint.wall
             self.quality["real"] = compare(themis_found(self.out("r.json")), semgrep_found(self.out("r-semgrep.json")),
                                            folder)
             q = self.quality["real"]
             self.row("r real vs semgrep", anchor, "wall", "1.00", "", None)
-            self.row("r real vs semgrep", lint, "semgrep / wall",
-                     f"{speed:.1f}x faster (CPU {anchor.cpu / lint.cpu:.1f}x); findings {q['themis-lint']} vs "
-                     f"{q['semgrep']}, {q['both']} in common", ">= 20x faster than semgrep", speed >= 20)
+            for lint in self.builds(ms):
+                speed = anchor.wall / lint.wall
+                self.row("r real vs semgrep", lint, "semgrep / wall",
+                         f"{speed:.1f}x faster (CPU {anchor.cpu / lint.cpu:.1f}x); findings {q['themis-lint']} vs "
+                         f"{q['semgrep']}, {q['both']} in common", ">= 20x faster than semgrep", speed >= 20)
 
     # s
     def real_jobs(self):
-        folder = self.real
-        ms = interleaved([("themis-lint check --jobs 1 (real, cold)", self.check_cmd("--no-cache", jobs=1), folder,
-                           self.out("s1.json"), None, None),
-                          ("themis-lint check --jobs 2 (real, cold)", self.check_cmd("--no-cache", jobs=2), folder,
-                           self.out("s2.json"), None, None)], self.args.runs)
-        one, two = self.keep("s_jobs1", ms[0]), self.keep("s_jobs2", ms[1])
-        speed = one.wall / two.wall
-        self.row("s real --jobs 2 vs 1", one, "wall", "1.00", "", None)
-        self.row("s real --jobs 2 vs 1", two, "jobs 1 / jobs 2", f"{speed:.2f}x", ">= 1.8x", speed >= 1.8)
+        self.scaling("s real --jobs 2 vs 1", "s", self.real, "real")
 
 
 def default_excludes(exe: Path) -> list[str]:
@@ -652,6 +670,8 @@ def main() -> None:
     parser.add_argument("--mirrors", default=str(real_build.DEFAULT_MIRRORS),
                         help="git mirrors of the real corpus's repositories (benchmarks/real/build.py)")
     parser.add_argument("--themis-lint", help="the themis-lint executable (default: beside this Python, or .venv)")
+    parser.add_argument("--before", help="an older build's themis-lint, run interleaved with this one in the cold "
+                                         "scenarios (a, b, g, r, s): before/after under the same load")
     parser.add_argument("--no-semgrep", action="store_true")
     parser.add_argument("--no-ripgrep", action="store_true")
     parser.add_argument("--json", help="where to write the results (default benchmarks/results/latest.json, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -19,6 +20,7 @@ from themis_lint.pipeline import FileResult, Options, applicable, check_bytes
 from themis_lint.writer import TooLarge, WriteRefused, read_file, write_fixed
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
+PRESTART_FILES = 1024  # from this many files found, the workers start while discovery walks on
 SAME = "same"  # the bytes match the cached entry's digest: reuse its result
 # result (None: nothing to say; SAME: as cached), size, mtime and digest of what was read
 Outcome = tuple[FileResult | str | None, int, int, str]
@@ -105,23 +107,27 @@ def _small(result: FileResult) -> FileResult:
 
 
 class Workers:
-    """The worker processes of one run, started as soon as the run has enough files (while
-    discovery still walks: `discovery.discover(found=...)`), so that each imports the parsers
-    (tree-sitter's grammars, sqlglot, the YAML libraries, hyperscan: ~80 ms) meanwhile instead of
-    on its first files. Tasks carry their context: one pool serves every config of a monorepo."""
+    """The worker processes of one run: `--jobs N` is the main process and N - 1 workers (the main
+    process would only wait otherwise, and each worker pays its own imports: ~80 ms).
+
+    In a big tree they start while discovery still walks (`discovery.discover(found=...)`) and
+    import the parsers (tree-sitter's grammars, sqlglot, the YAML libraries, hyperscan: ~90 ms)
+    meanwhile instead of on their first files; in a smaller one they start once discovery is done
+    and import what their files need (all of it would cost more than the walk hides). Tasks carry
+    their context: one pool serves every config of a monorepo."""
 
     def __init__(self, jobs: int):
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
 
-    def start(self) -> None:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_warm)
+    def start(self, warm: bool = False) -> None:
+        if self.pool is None and self.jobs > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, initializer=_warm if warm else None)
 
     def found(self, count: int) -> None:
-        """discovery's hook: start once the run is big enough to be worth processes."""
-        if count == PARALLEL_MIN_FILES:
-            self.start()
+        """discovery's hook: a tree this big has a walk long enough to hide the imports."""
+        if count == PRESTART_FILES:
+            self.start(warm=True)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -194,15 +200,40 @@ def _process(todo: list[tuple[Target, str | None, bool]], ctx: Context, options:
     started = workers is not None and workers.pool is not None
     if jobs <= 1 or not todo or (len(todo) < PARALLEL_MIN_FILES and not started):
         return _work(ctx, options, todo)
-    own = None if started else Workers(jobs)
-    if own is not None:
-        own.start()
-    pool = (own or workers).pool
-    # about 8 chunks a worker: the last ones finish close together; a chunk pickles the context once
-    size = max(1, min(128, len(todo) // (jobs * 8)))
+    own = None
+    if workers is None:  # a caller without a Workers of its own: this group's pool
+        workers = own = Workers(jobs)
+    workers.start()  # the caller's pool serves its next groups too
     try:
-        futures = [pool.submit(_work, ctx, options, todo[i:i + size]) for i in range(0, len(todo), size)]
-        return [outcome for future in futures for outcome in future.result()]
+        return _share(workers.pool, jobs - 1, ctx, options, todo)
     finally:
         if own is not None:
             own.close()
+
+
+def _share(pool: ProcessPoolExecutor, children: int, ctx: Context, options: Options,
+           todo: list[tuple[Target, str | None, bool]]) -> list[Outcome]:
+    """Outcomes in `todo`'s order, from the workers and the main process together: the workers take
+    chunks from the front (two queued each, so one never waits for the main process to hand it
+    the next), the main process from the back, until none is left."""
+    # about 16 chunks a process: the last ones finish close together; a chunk pickles the context once
+    size = max(1, min(128, len(todo) // ((children + 1) * 16)))
+    pending = deque((i, todo[i:i + size]) for i in range(0, len(todo), size))
+    done: dict[int, list[Outcome]] = {}
+    queued: dict = {}
+
+    def top_up() -> None:
+        for future in [f for f in queued if f.done()]:
+            done[queued.pop(future)] = future.result()
+        while pending and len(queued) < 2 * children:
+            start, items = pending.popleft()
+            queued[pool.submit(_work, ctx, options, items)] = start
+
+    top_up()
+    while pending:
+        start, items = pending.pop()
+        done[start] = _work(ctx, options, items)
+        top_up()
+    for future, start in queued.items():
+        done[start] = future.result()
+    return [outcome for start in sorted(done) for outcome in done[start]]

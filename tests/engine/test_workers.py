@@ -20,32 +20,43 @@ def tree(root) -> None:
 
 
 def started(monkeypatch) -> list[int]:
+    """The worker pools the run creates (their sizes)."""
     calls: list[int] = []
-    original = runner.Workers.start
 
-    def start(self):
-        calls.append(self.jobs)
-        original(self)
-    monkeypatch.setattr(runner.Workers, "start", start)
+    class Counted(runner.ProcessPoolExecutor):
+        def __init__(self, max_workers=None, **kwargs):
+            calls.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", Counted)
     return calls
 
 
 def test_one_pool_serves_every_config(tmp_path, monkeypatch) -> None:
     tree(tmp_path)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "PRESTART_FILES", runner.PARALLEL_MIN_FILES)  # started while walking
     serial = invoke("check", "--no-cache", "--jobs", "1", "--output-format", "json", ".").output
     calls = started(monkeypatch)
     parallel = invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".").output
     assert serial == parallel
     assert {f["code"] for f in json.loads(serial)} == {"TH101", "TH102", "TH103"}
-    assert calls == [2]  # started once, while walking, for both configs
+    assert calls == [1]  # one pool, started while walking, for both configs: --jobs 2 is the main process + 1
 
 
 def test_a_warm_run_starts_no_workers_while_walking(tmp_path, monkeypatch) -> None:
     tree(tmp_path)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "PRESTART_FILES", runner.PARALLEL_MIN_FILES)
     first = invoke("check", "--jobs", "2", "--output-format", "json", ".").output  # fills the cache
     calls = started(monkeypatch)
     again = invoke("check", "--jobs", "2", "--output-format", "json", ".").output
     assert first == again
     assert calls == []  # every file came from the cache: no process was needed
+
+
+def test_a_smaller_tree_starts_its_workers_after_the_walk(tmp_path, monkeypatch) -> None:
+    tree(tmp_path)  # more files than PARALLEL_MIN_FILES, fewer than PRESTART_FILES
+    monkeypatch.chdir(tmp_path)
+    calls = started(monkeypatch)
+    invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".")
+    assert calls == [1]  # one pool for both configs, started after discovery (runner._process)
