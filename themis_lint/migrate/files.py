@@ -8,7 +8,11 @@ from themis_lint.migrate.types import FileOutcome
 
 
 def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
-    """Fix one file (or, without writing, diff it); an analyzer bug costs this file, not the run."""
+    """Fix one file (or, without writing, diff it); an analyzer bug costs this file, not the run.
+
+    The engine sees the file by its absolute path: a repository's config globs (per-file-ignores,
+    config-files) are relative to that config's folder, which a repository-relative name is not.
+    The report names it relative to the repository."""
     from themis_lint import diff
     from themis_lint.discovery import Target
     from themis_lint.runner import process_file
@@ -16,12 +20,13 @@ def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
     started = time.perf_counter()
     outcome = FileOutcome(rel)
     try:
-        result = process_file(Target(path, rel, False), ctx, options)
+        result = process_file(Target(path, path, False), ctx, options)
     except Exception as exc:  # noqa: BLE001  one file's bug must not take the run and its report down
         outcome.errors.append(f"{rel}: internal error: {exc!r}")
     else:
-        outcome.errors, outcome.infos = result.errors, result.infos
-        outcome.remaining = [_remaining(f) for f in result.findings]
+        outcome.errors = [_named(line, path, rel) for line in result.errors]
+        outcome.infos = [_named(line, path, rel) for line in result.infos]
+        outcome.remaining = [_remaining(f, path, rel) for f in result.findings]
         if result.fixed is not None:
             outcome.fixes = dict(result.applied_codes)
             if options.write:
@@ -32,6 +37,11 @@ def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
     return outcome
 
 
-def _remaining(f) -> dict:
+def _named(text: str, path: str, rel: str) -> str:
+    return text.replace(path, rel)
+
+
+def _remaining(f, path: str, rel: str) -> dict:
     fix = None if f.fix is None else f.fix.safety.value
-    return {"file": f.path, "line": f.row, "column": f.column, "code": f.code, "message": f.message, "fix": fix}
+    return {"file": rel, "line": f.row, "column": f.column, "code": f.code, "message": _named(f.message, path, rel),
+            "fix": fix}

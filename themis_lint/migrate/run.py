@@ -49,8 +49,11 @@ def select_paths(paths: list[str], shard: tuple[int, int] | None) -> list[str]:
 
 # --- the run --------------------------------------------------------------------------------------
 
-def run_migrate(setup, req: MigrateRequest) -> int:
-    """The whole run; SIGINT/SIGTERM stop it cleanly and still give the table and the reports."""
+def run_migrate(setup, projects, req: MigrateRequest) -> int:
+    """The whole run; SIGINT/SIGTERM stop it cleanly and still give the table and the reports.
+
+    `setup` is the campaign's (its pack names the run); `projects` gives each repository's files
+    their own config with the command line on top."""
     ctx = setup.ctx
     if not setup.chain:
         click.echo(f"themis-lint: no breaking changes between {ctx.pack.from_version} and "
@@ -59,28 +62,39 @@ def run_migrate(setup, req: MigrateRequest) -> int:
     stop = StopFlag()
     stop.install()
     try:
-        return _run(setup, req, stop)
+        return _run(setup, projects, req, stop)
     finally:
         stop.restore()
 
 
-def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
-    from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
-    from themis_lint.report.migrate import build_report
+def fix_options(req: MigrateRequest):
     from themis_lint.model import Safety
+    from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
 
+    return Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
+                   max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
+
+
+def _run(setup, projects, req: MigrateRequest, stop: StopFlag) -> int:
     started = time.perf_counter()
     repos = [RepoRun(p, os.path.abspath(p)) for p in select_paths(req.paths, req.shard)]
+    migrate_repos(repos, setup, projects, req, stop)
+    return conclude(repos, setup, req, stop, time.perf_counter() - started)
+
+
+def migrate_repos(repos: list[RepoRun], setup, projects, req: MigrateRequest, stop: StopFlag) -> None:
+    """Preflight, the files of every repository through one queue, then commits and counts."""
     for repo in repos:
+        if repo.status != "pending":
+            continue
         if not os.path.isdir(repo.root):
             repo.status, repo.reason = "failed", "no such folder"
             continue
         find_work_tree(repo)
         if repo.status == "pending":
             preflight(repo, req)
-    options = Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
-                      max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
-    items = collect(repos, setup.excludes, setup.ctx)
+    options = fix_options(req)
+    items, contexts = collect(repos, projects)
     progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
     for repo in repos:
         repo.pending = repo.files
@@ -90,13 +104,19 @@ def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
             repo.status = "done" if options.write else "dry-run"
             progress.repo_done(repo)
     try:
-        left = execute(items, repos, setup.ctx, options, req.jobs, stop, progress)
+        left = execute(items, repos, contexts, options, req.jobs, stop, progress)
     finally:
         progress.close()
     for index, *_ in left:
         repos[index].status = "interrupted"
     finish_repos(repos, setup, req, stop)
-    report = build_report(repos, setup, req, time.perf_counter() - started, stop.signum)
+
+
+def conclude(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag, seconds: float) -> int:
+    """The report files, the closing summary and the exit code."""
+    from themis_lint.report.migrate import build_report
+
+    report = build_report(repos, setup, req, seconds, stop.signum)
     show_results(repos, report, req, stop.signum)
     if stop.signum is not None:
         return 128 + stop.signum

@@ -40,6 +40,9 @@ class RepoRun:
     seconds: float = 0.0
     branch: str | None = None
     commit: str | None = None
+    configs: list[str] = field(default_factory=list)  # the project configs that governed its files
+    base: str | None = None  # the commit the run started from (git), what the branch is compared with
+    holds: Holdings | None = None  # what the branch (or work tree) holds against `base`
 
     def add(self, outcome: FileOutcome) -> None:
         self.pending -= 1
@@ -55,6 +58,18 @@ class RepoRun:
             self.diffs.append((outcome.rel, outcome.diff))
         if outcome.written is not None:
             self.written[outcome.rel] = {"sha256": outcome.written, "fixes": dict(outcome.fixes)}
+
+
+@dataclass
+class Holdings:
+    """What a repository's branch (or, without --commit, its work tree) holds against its base,
+    whichever run made it: an interrupted run resumed by another counts once, in full."""
+
+    files: list[str] = field(default_factory=list)  # relative to the repository's PATH
+    fixes: dict[str, int] = field(default_factory=dict)
+    unsafe: list[dict] = field(default_factory=list)  # {file, line, code, message}: review these
+    patch: str = ""  # git-style, paths relative to PATH
+    foreign: list[str] = field(default_factory=list)  # files holding changes themis-lint would not make
 
 
 @dataclass
@@ -74,6 +89,8 @@ class MigrateRequest:
     progress: bool = True
     exit_zero: bool = False
     max_file_size: int | None = None
+    ignore_repo_config: bool = False
+    options: dict = field(default_factory=dict)  # the campaign's rule options, as the report shows them
 
     @property
     def writes(self) -> bool:

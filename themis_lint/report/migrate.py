@@ -16,7 +16,9 @@ def build_report(repos: list, setup, req, seconds: float, signum: int | None) ->
         "tool": "themis-lint", "version": __version__, "pack": pack.name,
         "from": pack.from_version, "to": pack.to_version,
         "mode": {"dry_run": not req.writes, "safe_only": req.safe_only, "commit": req.commit,
+                 "ignore_repo_config": req.ignore_repo_config,
                  "shard": None if req.shard is None else f"{req.shard[0]}/{req.shard[1]}"},
+        "options": dict(req.options),
         "interrupted": signum is not None, "signal": signum,
         "seconds": round(seconds, 3),
         "repositories": rows,
@@ -34,7 +36,7 @@ def _repo_entry(repo, catalogue: dict) -> dict:
             "files_changed": len(repo.changed), "changed": list(repo.changed),
             "fixes": dict(sorted(repo.fixes.items())), "remaining": remaining, "errors": list(repo.errors),
             "notes": list(repo.notes), "seconds": round(repo.seconds, 3), "branch": repo.branch,
-            "commit": repo.commit}
+            "commit": repo.commit, "configs": list(repo.configs)}
 
 
 def _totals(rows: list[dict], catalogue: dict) -> dict:
