@@ -200,3 +200,25 @@ def write_new(path: str, data: bytes) -> None:
     if not os.path.exists(path):
         open(path, "wb").close()
     write_atomic(path, data)
+
+
+# --- reading commits (issue 15: what a branch holds against its base) ------------------------------
+
+def rev(repo: RepoRun, name: str) -> str | None:
+    """The commit `name` names, or None (no such ref, no commit yet)."""
+    out = git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}")
+    return out.stdout.decode().strip() or None if out.returncode == 0 else None
+
+
+def paths_changed(repo: RepoRun, base: str, tip: str) -> list[str]:
+    """Top-relative paths that differ between two commits (plumbing: no diff driver, no textconv)."""
+    out = git(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-only", base, tip)
+    if out.returncode != 0:
+        raise OSError(f"git diff-tree failed: {out.stderr.decode(errors='replace').strip()}")
+    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def blob_at(repo: RepoRun, commit: str, path: str) -> bytes | None:
+    """A file's bytes as stored in `commit` (no filters), None when it has no such file."""
+    out = git(repo, "cat-file", "blob", f"{commit}:{path}")
+    return out.stdout if out.returncode == 0 else None

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 import click
 
 from themis_lint.project import ProjectError
+from themis_lint.migrate import holdings
 from themis_lint.migrate.git import (  # MARKER: re-exported for tests
     MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker)
+from themis_lint.migrate.git import rev as git_rev
 from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # patch_name: tests
 from themis_lint.migrate.pool import StopFlag, collect, execute
 from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun  # noqa: F401  (re-exported)
@@ -67,14 +69,6 @@ def run_migrate(setup, projects, req: MigrateRequest) -> int:
         stop.restore()
 
 
-def fix_options(req: MigrateRequest):
-    from themis_lint.model import Safety
-    from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
-
-    return Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
-                   max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
-
-
 def _run(setup, projects, req: MigrateRequest, stop: StopFlag) -> int:
     started = time.perf_counter()
     repos = [RepoRun(p, os.path.abspath(p)) for p in select_paths(req.paths, req.shard)]
@@ -93,7 +87,9 @@ def migrate_repos(repos: list[RepoRun], setup, projects, req: MigrateRequest, st
         find_work_tree(repo)
         if repo.status == "pending":
             preflight(repo, req)
-    options = fix_options(req)
+        if repo.status == "pending" and repo.top is not None:
+            repo.base = git_rev(repo, "HEAD")
+    options = req.fix_options()
     items, contexts = collect(repos, projects)
     progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
     for repo in repos:
@@ -110,6 +106,8 @@ def migrate_repos(repos: list[RepoRun], setup, projects, req: MigrateRequest, st
     for index, *_ in left:
         repos[index].status = "interrupted"
     finish_repos(repos, setup, req, stop)
+    for repo in repos:
+        holdings.summarise(repo, projects, req)
 
 
 def conclude(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag, seconds: float) -> int:
@@ -120,12 +118,18 @@ def conclude(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag, s
     show_results(repos, report, req, stop.signum)
     if stop.signum is not None:
         return 128 + stop.signum
-    attention = any(r.status in ("refused", "failed") or r.errors or r.remaining for r in repos)
+    return exit_code(report, req)
+
+
+def exit_code(report: dict, req: MigrateRequest) -> int:
+    """1 when a repository needs a person (refused, failed, findings, errors, a foreign change)."""
+    attention = any(r["outcome"] not in ("changed", "clean") for r in report["repositories"])
     return 1 if attention and not req.exit_zero else 0
 
 
 def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag) -> None:
-    """Sort what each repository holds; record what was written, or commit it (not after a stop)."""
+    """Sort what each repository holds; record what was written, or commit it (a repository whose
+    files were not all migrated before a stop is not committed)."""
     for repo in repos:
         repo.changed.sort()
         repo.remaining.sort(key=lambda f: (f["file"], f["line"], f["column"], f["code"]))
@@ -136,7 +140,9 @@ def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFla
         started = time.perf_counter()
         ours = read_marker(repo)
         ours.update({top_rel(repo, rel): entry for rel, entry in repo.written.items()})
-        if req.commit and repo.status == "done" and not stop.is_set():
+        if req.commit and repo.status == "done":
+            # every file of a "done" repository was migrated, even when the run was stopped
+            # later: committing it means a resumed fleet run does not redo it
             commit_ours(repo, ours, req.branch, setup)
         try:
             write_marker(repo, ours)

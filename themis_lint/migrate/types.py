@@ -95,3 +95,11 @@ class MigrateRequest:
     @property
     def writes(self) -> bool:
         return not (self.dry_run or self.diff_dir)
+
+    def fix_options(self):
+        """The engine options of every file of the run: all fixes (safe ones with --safe-only)."""
+        from themis_lint.model import Safety
+        from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
+
+        return Options(fix=Safety.SAFE if self.safe_only else Safety.UNSAFE, write=self.writes,
+                       max_file_size=self.max_file_size or DEFAULT_MAX_FILE_SIZE)
