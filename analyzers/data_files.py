@@ -8,13 +8,12 @@ config file that does not parse is left to that surface's TH900.
 """
 from __future__ import annotations
 
-from themis_lint.parse import json_spans
+from themis_lint.parse import json_spans, yaml_nodes
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
 from themis_lint.edits import data_files as edits
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
 
 NAME = "data_files"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -42,7 +41,7 @@ def parse_error(text: str, path: str) -> str | None:
         if path.endswith(".json"):
             json_spans.parse(text, allow_duplicates=True)
         else:
-            _compose(text)
+            yaml_nodes.compose(text)
     except json_spans.JSONSpanError as exc:
         return exc.reason
     except AnalysisError as exc:
@@ -158,54 +157,24 @@ def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
 
 # ---- YAML -----------------------------------------------------------------
 
-def _compose(text: str) -> list:
-    """Node trees of every document (no construction: custom tags such as `!Ref` are fine)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
-        raise AnalysisError("invalid YAML: nesting too deep", 0)
-    try:
-        return [d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]
-    except RecursionError as exc:
-        raise AnalysisError("invalid YAML: nesting too deep", 0) from exc
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        offset = mark.index if mark is not None and 0 <= mark.index <= len(text) else 0
-        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise AnalysisError(f"invalid YAML: {reason}", offset) from exc
-
-
 def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
     found: list[Finding] = []
     index_changes = ctx.changes("replace-index-type")
-    stack, seen = _compose(text), set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # an alias is visited once, never expanded
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
+    for node in yaml_nodes.walk(yaml_nodes.compose(text)):  # an alias is visited once, never expanded
+        if yaml_nodes.is_scalar(node):
             found += _scalar_findings(text, node, ctx)
-        elif isinstance(node, SequenceNode):
-            stack += reversed(node.value)
-        elif isinstance(node, MappingNode):
-            for key, value in reversed(node.value):
-                stack += [value, key]
+        elif yaml_nodes.is_mapping(node):
             found += _yaml_index_findings(text, node, index_changes, ctx)
     return found
 
 
-def _span(node) -> tuple[int, int]:
-    return node.start_mark.index, node.end_mark.index
+_span = yaml_nodes.span
 
 
 def scalar_inner(text: str, node) -> int | None:
     """Offset where a scalar's value stands as-is in the text (single-line plain or quoted, no escapes)."""
     start, end = _span(node)
-    value, style = node.value, node.style
+    value, style = node.value, yaml_nodes.style(node)
     if style is None and text[start:end].endswith(value):
         return end - len(value)
     if style in ("'", '"') and text[end - 1:end] == style:
@@ -218,16 +187,14 @@ def scalar_inner(text: str, node) -> int | None:
 def _scalar_findings(text: str, node, ctx: Context) -> list[Finding]:
     inner = scalar_inner(text, node)
     # block and plain scalars have no escapes: a path in their source text is the path in the value
-    raw = _span(node) if node.style in (None, "|", ">") else None
+    raw = _span(node) if yaml_nodes.style(node) in (None, "|", ">") else None
     return string_findings(text, node.value, inner, _span(node), ctx, raw)
 
 
 def _yaml_index_findings(text: str, node, changes, ctx: Context) -> list[Finding]:
-    from ruamel.yaml.nodes import ScalarNode
-
-    keys = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+    keys = {k.value: v for k, v in node.value if yaml_nodes.is_scalar(k)}
     kind = keys.get("type")
-    if not isinstance(kind, ScalarNode) or "fields" not in keys:
+    if kind is None or not yaml_nodes.is_scalar(kind) or "fields" not in keys:
         return []
     inner = scalar_inner(text, kind)
     return [skiplist_finding(c, _span(kind), inner, ctx) for c in changes if kind.value == c["old"]]

@@ -58,13 +58,11 @@ def parse_error(text: str, path: str) -> str | None:
 
 
 def _several_documents(text: str) -> bool:
-    from ruamel.yaml.error import YAMLError
+    from themis_lint.parse import yaml_nodes
 
-    from themis_lint.parse import yaml_docs
-
-    try:  # the parse `_parse` just made, kept by yaml_docs: not parsed again
-        return len([d for d in yaml_docs.load_all(text) if d is not None]) > 1
-    except (YAMLError, AnalysisError):
+    try:  # the parse `_parse` just made, kept by yaml_nodes: not parsed again
+        return len(yaml_nodes.compose(text)) > 1
+    except AnalysisError:
         return False
 
 
@@ -156,7 +154,8 @@ def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
 def _same_value(doc: ConfigDoc, a: Entry, b: Entry) -> bool:
     if a.is_map or b.is_map:
         return False
-    return str(a.value) == str(b.value)
+    # `1` and `'1'` differ (an int, a string); JSON values compare as parsed
+    return (a.value_tag, str(a.value)) == (b.value_tag, str(b.value))
 
 
 def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
