@@ -70,7 +70,8 @@ def progress_mode(req: MigrateRequest) -> str:
 
 def show_results(repos: list[RepoRun], report: dict, req: MigrateRequest, signum: int | None) -> None:
     """The patches and report files asked for, the closing table, and after a stop how to finish."""
-    from themis_lint.report.migrate import render_html, render_summary
+    from themis_lint.report.migrate import render_summary
+    from themis_lint.report.migrate_html import render as render_html
 
     write_outputs(repos, report, req, render_html)
     where = [p for p in (req.report, req.html, req.diff_dir) if p]

@@ -1,5 +1,5 @@
 """The migrate report: its data (one row per repository, totals), the merge of shard reports, and
-its renderings: the end-of-run summary (one screen) and the HTML dashboard (report/migrate_html).
+its end-of-run summary (one screen); the HTML dashboard is report/migrate_html.
 
 A row is plain JSON; a merged fleet report is built from rows exactly as a run's report is, so
 totals always come from the rows they sum (docs/migrate.md "Reports").
@@ -258,9 +258,3 @@ def _why(row: dict) -> str:
     if row.get("foreign"):
         parts.append(f"{len(row['foreign'])} file(s) changed by someone else on the branch")
     return "; ".join(parts) or "stopped before its files were done"
-
-
-def render_html(report: dict) -> str:
-    from themis_lint.report.migrate_html import render
-
-    return render(report)
