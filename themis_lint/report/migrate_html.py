@@ -20,7 +20,7 @@ COLUMNS = (("path", "repository", "text"), ("outcome", "status", "text"), ("chan
 
 CSS = """
 :root{--ok:#1f7a45;--unsafe:#b35c00;--person:#b3261e;--muted:#5d6670;--line:#dde2e7;--tile:#f3f5f7}
-*{box-sizing:border-box}
+*{box-sizing:border-box}[hidden]{display:none!important}
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:78rem;color:#1d232a;padding:1rem}
 h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}
 .banner{background:#fff4e5;border-left:4px solid var(--unsafe);padding:.5rem .8rem;margin:.6rem 0}
@@ -49,15 +49,16 @@ li.person{border-left:3px solid var(--person);padding-left:.4rem;list-style:none
 pre.diff{overflow-x:auto;max-width:100%;background:#f6f8fa;padding:.5rem;font-size:12px;margin:.3rem 0}
 .diff .add{color:#116329;background:#e6ffec}.diff .del{color:#82071e;background:#ffebe9}.diff .hunk{color:#6a3fb5}
 button.toggle{font:inherit;font-size:12px;cursor:pointer}
-#count{color:var(--muted)}
+#count{color:var(--muted)}.scroll{overflow-x:auto;max-width:100%}
 @media (max-width:640px){
  body{padding:.5rem}
+ #repos,#repos tbody.repo,#repos tr,#repos tr.details td{display:block;width:100%}
  #repos thead{display:none}
+ .codes th,.codes td{padding:.25rem;font-size:12px}
  #repos tr.summary td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.15rem .3rem}
  #repos tr.summary td::before{content:attr(data-label);color:var(--muted)}
  #repos tr.summary td.path{display:block;font-weight:600}#repos tr.summary td.path::before{content:none}
- #repos tbody.repo{display:block;border-bottom:2px solid var(--line);padding:.3rem 0}
- #repos tr{display:block}#repos tr.details td{display:block}
+ #repos tbody.repo{border-bottom:2px solid var(--line);padding:.3rem 0}
  .codes th:nth-child(2),.codes td:nth-child(2){display:none}
 }
 """
@@ -184,7 +185,8 @@ def _codes(report: dict) -> str:
                     f"<td class=num>{repos[code]}</td></tr>")
     head = ("<tr><th>code</th><th>rule</th><th>fix</th><th class=num>safe fixes</th><th class=num>unsafe fixes</th>"
             "<th class=num>need a person</th><th class=num>repositories</th></tr>")
-    return f"<h2>By rule</h2>\n<table class=codes><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>\n"
+    return (f"<h2>By rule</h2>\n<div class=scroll><table class=codes><thead>{head}</thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>\n")
 
 
 def _badge(fix: str) -> str:
