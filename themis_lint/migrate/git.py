@@ -222,3 +222,66 @@ def blob_at(repo: RepoRun, commit: str, path: str) -> bytes | None:
     """A file's bytes as stored in `commit` (no filters), None when it has no such file."""
     out = git(repo, "cat-file", "blob", f"{commit}:{path}")
     return out.stdout if out.returncode == 0 else None
+
+
+# --- a campaign's own clones (issue 15): transport with git's own authentication -------------------
+
+def in_folder(folder: str, *args: str) -> subprocess.CompletedProcess:
+    """git in a workspace clone (or the folder it goes to), run as `git()` runs it: no hooks, no
+    terminal prompt; credential helpers and the SSH agent are git's own."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    return subprocess.run(["git", *GIT_SAFE, *args], cwd=folder, env=env, capture_output=True, check=False)
+
+
+def _failed(out: subprocess.CompletedProcess, what: str) -> str:
+    """'' when git succeeded, else one line saying what failed (callers redact URLs in it)."""
+    if out.returncode == 0:
+        return ""
+    lines = out.stderr.decode(errors="replace").strip().splitlines()
+    return f"{what} failed: {lines[-1] if lines else f'exit status {out.returncode}'}"
+
+
+def clone(url: str, dest: str, base: str | None, shallow: bool) -> str:
+    """Clone `url` into `dest`: only the base branch, only its last commit when `shallow`."""
+    args = ["clone", "-q", "--no-tags", "--single-branch"] + (["--depth", "1"] if shallow else [])
+    args += ["--branch", base] if base else []
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    return _failed(in_folder(os.path.dirname(dest), *args, "--", url, dest), "git clone")
+
+
+def fetch_base(dest: str, base: str, shallow: bool) -> str:
+    """Bring origin's `base` up to date in an existing clone."""
+    depth = ["--depth", "1"] if shallow else []
+    return _failed(in_folder(dest, "fetch", "-q", "--no-tags", *depth, "origin",
+                             f"+refs/heads/{base}:refs/remotes/origin/{base}"), "git fetch")
+
+
+def current_branch(dest: str) -> str | None:
+    out = in_folder(dest, "symbolic-ref", "-q", "--short", "HEAD")
+    return out.stdout.decode().strip() or None if out.returncode == 0 else None
+
+
+def folder_rev(dest: str, name: str) -> str | None:
+    out = in_folder(dest, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}")
+    return out.stdout.decode().strip() or None if out.returncode == 0 else None
+
+
+def reset_to_base(dest: str, base: str, branch: str | None) -> str:
+    """The clone exactly at origin's `base`, on a local `base` branch, nothing else in the work tree,
+    no local campaign `branch` (it is made again): the clone is the workspace's, never a person's."""
+    for args, what in ((("checkout", "-q", "-f", "-B", base, f"refs/remotes/origin/{base}"), "git checkout"),
+                       (("clean", "-q", "-ffdx"), "git clean")):
+        if problem := _failed(in_folder(dest, *args), what):
+            return problem
+    if branch and folder_rev(dest, f"refs/heads/{branch}"):
+        return _failed(in_folder(dest, "branch", "-q", "-D", branch), "git branch -D")
+    return ""
+
+
+def push(dest: str, tip: str, branch: str, expected: str | None) -> str:
+    """Push `tip` as origin's `branch`, only if origin's branch is still at `expected` (None: must
+    not exist): a commit someone else pushed to the branch is never overwritten."""
+    lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
+    return _failed(in_folder(dest, "push", "-q", "--no-verify", lease, "origin", f"{tip}:refs/heads/{branch}"),
+                   "git push")

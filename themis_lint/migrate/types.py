@@ -43,6 +43,7 @@ class RepoRun:
     configs: list[str] = field(default_factory=list)  # the project configs that governed its files
     base: str | None = None  # the commit the run started from (git), what the branch is compared with
     holds: Holdings | None = None  # what the branch (or work tree) holds against `base`
+    campaign: dict | None = None  # --repos-file: remote, base branch, state, pull request (report row)
 
     def add(self, outcome: FileOutcome) -> None:
         self.pending -= 1

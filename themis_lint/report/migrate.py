@@ -69,6 +69,8 @@ def repo_row(repo, catalogue: dict) -> dict:
            "errors": list(repo.errors), "notes": list(repo.notes), "foreign": list(holds.foreign) if holds else [],
            "seconds": round(repo.seconds, 3), "branch": repo.branch, "commit": repo.commit, "base": repo.base,
            "configs": list(repo.configs), "patch": holds.patch if holds else ""}
+    if repo.campaign is not None:
+        row["campaign"] = dict(repo.campaign)
     row["outcome"] = outcome(row)
     return row
 
