@@ -297,7 +297,7 @@ def show_status(setup, req: MigrateRequest, campaign: Campaign) -> int:
     entries = data["repositories"]
     forge = make_forge(campaign.forge, campaign.forge_url) if campaign.forge else None
     secrets = Secrets([])
-    lines, counts = [], {}
+    lines, counts, checks = [], {}, {}
     for key in sorted(entries):
         entry = entries[key]
         status = entry.get("status", "pending")
@@ -308,22 +308,35 @@ def show_status(setup, req: MigrateRequest, campaign: Campaign) -> int:
                 found = forge.status(_project(entry, key), pr["number"])
                 status, live = f"pr-{found.state}", f"checks {found.checks}"
                 if found.state == "open":
-                    counts[f"checks {found.checks}"] = counts.get(f"checks {found.checks}", 0) + 1
+                    checks[found.checks] = checks.get(found.checks, 0) + 1
             except ForgeError as exc:
                 live = f"forge: {secrets.scrub(str(exc))}"
         counts[status] = counts.get(status, 0) + 1
         lines.append((key, status, (entry.get("base") or "")[:12], pr.get("url") or "", live or entry.get("reason", "")))
     click.echo(_status_table(lines, workspace, data.get("campaign")), nl=False)
-    order = ["pr-merged", "pr-open", "pr-closed", "pushed", "changed", "clean", "pending", "refused", "failed"]
-    burndown = ", ".join(f"{counts[s]} {s}" for s in order + sorted(set(counts) - set(order)) if counts.get(s))
-    click.echo(f"{len(entries)} repositories: {burndown or 'none yet'}")
+    click.echo(f"{len(entries)} repositories: {_burndown(counts, checks)}")
     if req.report:
         from themis_lint.migrate.output import write_new
 
         rows = [dict(zip(("repository", "status", "base", "pr", "detail"), line)) for line in lines]
         write_new(req.report, (json.dumps({"campaign": data.get("campaign"), "repositories": rows,
-                                           "counts": counts}, indent=2, sort_keys=True) + "\n").encode())
+                                           "counts": counts, "checks": checks}, indent=2, sort_keys=True)
+                               + "\n").encode())
     return 0
+
+
+BURNDOWN = ("pr-merged", "pr-open", "pr-closed", "pushed", "changed", "clean", "pending", "refused", "failed")
+
+
+def _burndown(counts: dict[str, int], checks: dict[str, int]) -> str:
+    """`12 pr-merged, 30 pr-open (25 checks passing, 5 checks failing), 3 failed`: worst last."""
+    parts = []
+    for status in BURNDOWN + tuple(sorted(set(counts) - set(BURNDOWN))):
+        if counts.get(status):
+            detail = ", ".join(f"{checks[c]} checks {c}" for c in ("passing", "failing", "pending", "none")
+                               if checks.get(c))
+            parts.append(f"{counts[status]} {status}" + (f" ({detail})" if status == "pr-open" and detail else ""))
+    return ", ".join(parts) or "none yet"
 
 
 def _project(entry: dict, key: str) -> str:
