@@ -271,3 +271,14 @@ def _check_branch(branch: str) -> None:
     if subprocess.run(["git", "check-ref-format", "--branch", branch],
                       capture_output=True, check=False).returncode != 0:
         raise UsageProblem(f"--branch {branch!r} is not a valid branch name")
+
+
+@main.command("merge-reports")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the merged JSON report here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write the merged HTML dashboard here.")
+def merge_reports_command(reports, report_path, html_path) -> None:
+    """Merge the JSON reports of `migrate --shard K/N` runs into one fleet report."""
+    from themis_lint.migrate.merge import merge_reports
+
+    sys.exit(merge_reports(list(reports), report_path, html_path))
