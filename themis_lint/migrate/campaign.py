@@ -178,6 +178,8 @@ def prepare(unit: Unit, req: MigrateRequest, stop: StopFlag) -> None:
         unit.problem = f"the remote has no branch {unit.base_branch}"
     elif _done_at_base(unit, req):
         unit.skip = True
+    elif fresh:
+        return  # a new clone is exactly its base already
     elif problem := git.reset_to_base(unit.folder, unit.base_branch, req.branch if req.writes else None):
         unit.problem = problem
 
