@@ -13,6 +13,7 @@ from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.parse import commands as C
 from themis_lint.parse.shell_words import Word, raw_offset, split_commands
+from themis_lint.parse.source import Source
 
 NAME = "command_line"
 CODES = ("TH101", "TH103")
@@ -23,7 +24,9 @@ def wants(path: str, ctx: Context) -> bool:
     return C.holds_commands(path) or path.endswith((".yaml", ".yml"))
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """YAML hosts must compose (duplicate keys are the data-files surface's check); `original` is
+    the contract's text before the fixes, unused here."""
     if path.endswith((".yaml", ".yml")):
         from themis_lint.parse import yaml_nodes
 
@@ -31,12 +34,13 @@ def parse_error(text: str, path: str) -> str | None:
     return None
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     if path.endswith((".yaml", ".yml")):
-        return yaml_findings(text, ctx)
+        return yaml_findings(source, ctx)
     if C.is_dockerfile(path):
-        return dockerfile_findings(text, ctx)
-    return [f for site in C.sites(text, path) for f in shell_findings(text, ctx, site.commands)]
+        return dockerfile_findings(source, ctx)
+    return [f for site in source.sites() for f in shell_findings(text, ctx, site.commands)]
 
 
 # ---- which words are server arguments --------------------------------------
@@ -75,7 +79,7 @@ def flag_findings(source: str, command: list[Word], args: list[Word], ctx: Conte
             continue
         key, eq, _ = word.value[2:].partition("=")
         if key in renames:
-            found.append(_rename(source, word, key, renames[key], ctx))
+            found.append(_rename(source, word, key, renames[key], ctx, _flags(args)))
         elif key in removals:
             found.append(_removal(source, command, args, i, bool(eq), removals[key], ctx))
     return found
@@ -89,11 +93,19 @@ def _key_span(source: str, word: Word, key: str) -> tuple[int, int, bool]:
     return start, end + 1, True
 
 
-def _rename(source: str, word: Word, key: str, change, ctx: Context) -> Finding:
+def _flags(args: list[Word]) -> set[str]:
+    """The option names a command line sets (`--a.b 1`, `--a.b=1`)."""
+    return {w.value[2:].partition("=")[0] for w in args if w.value.startswith("--")}
+
+
+def _rename(source: str, word: Word, key: str, change, ctx: Context, flags: set[str]) -> Finding:
     start, end, exact = _key_span(source, word, key)
     fix = Fix((Edit(start, end, change["new"]),), Safety.SAFE, f"Rename to `--{change['new']}`") if exact else None
-    return Finding(change.code, f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.pack.to_version}",
-                   start, end, fix, replacement_since=change.replacement_since)
+    message = f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.version_of(change)}"
+    if change["new"] in flags:  # issue 12: the command line would set the option twice
+        fix = None
+        message += f" (no fix: `--{change['new']}` is already set on this command line; keep one by hand)"
+    return Finding(change.code, message, start, end, fix, replacement_since=change.replacement_since)
 
 
 def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq: bool, change,
@@ -110,7 +122,7 @@ def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq:
     cut_to = last.end if pos > 0 else (command[after].start if after < len(command) else last.end)
     fix = Fix((Edit(cut_from, cut_to, ""),), Safety.UNSAFE, f"Remove `--{change['key']}`")
     advice = change.get("advice") or "delete it"
-    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.pack.to_version}; {advice}",
+    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.version_of(change, 'removed')}; {advice}",
                    start, end, fix, replacement_since=change.replacement_since)
 
 
@@ -161,9 +173,9 @@ def report_only(findings: list[Finding], start: int, end: int) -> list[Finding]:
 
 # ---- Dockerfile --------------------------------------------------------------
 
-def dockerfile_findings(text: str, ctx: Context) -> list[Finding]:
-    found, server_from, server_entry = [], False, False
-    for site in C.dockerfile_sites(text):
+def dockerfile_findings(source: Source, ctx: Context) -> list[Finding]:
+    text, found, server_from, server_entry = source.text, [], False, False
+    for site in source.sites():
         commands, instruction = site.commands, site.instruction
         if instruction == "FROM":
             image = next((w.value for w in (commands[0] if commands else []) if not w.value.startswith("-")), "")
@@ -182,14 +194,14 @@ def dockerfile_findings(text: str, ctx: Context) -> list[Finding]:
 
 # ---- docker-compose and Kubernetes -------------------------------------------
 
-def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from themis_lint.parse import yaml_nodes
-
+def yaml_findings(source: Source, ctx: Context) -> list[Finding]:
     try:
-        docs = yaml_nodes.compose(text)  # shared with the server-config and data-file surfaces
+        docs = source.yaml()  # shared with the server-config and data-file surfaces
     except AnalysisError:
         return []  # not ours to report: the data-file and config surfaces own YAML parse errors
-    return [f for container in C.containers(text, docs) for f in _container_findings(text, container, ctx)]
+    text = source.text
+    return [f for container in C.containers(text, docs, source.index)
+            for f in _container_findings(text, container, ctx)]
 
 
 def _container_findings(text: str, container: C.Container, ctx: Context) -> list[Finding]:

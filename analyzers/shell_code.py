@@ -13,7 +13,8 @@ from themis_lint.analyzers.endpoints import find_paths, path_finding
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
 from themis_lint.parse import commands as C, nginx
-from themis_lint.parse.shell_words import Word, exact_region, split_commands, value_offsets
+from themis_lint.parse.shell_words import Word, exact_region, value_offsets
+from themis_lint.parse.source import Source
 
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
@@ -29,15 +30,16 @@ def wants(path: str, ctx: Context) -> bool:
     return C.holds_commands(path) or nginx.is_nginx(path)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
     """The tokenizers never fail: an unterminated quote runs to the end of the text."""
     return None
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     if nginx.is_nginx(path):
         return nginx_findings(text, ctx)
-    return [f for site in C.sites(text, path) if site.instruction != "FROM"
+    return [f for site in source.sites() if site.instruction != "FROM"
             for f in command_findings(text, site.commands, ctx, path)]
 
 

@@ -8,6 +8,7 @@ import pytest
 from themis_lint.analyzers import shell_code
 from themis_lint.context import default_context
 from themis_lint.model import Safety
+from themis_lint.parse.source import Source
 from themis_lint.parse.shell_words import split_commands
 
 from tests.helpers import fix, run
@@ -149,7 +150,7 @@ def test_analysis_stays_bounded_on_pathological_input() -> None:
              ("sh -c 'sh -c x' " * 5_000) + "/_admin/log", "curl \\\n" * 20_000 + "/_admin/log"]
     for text in nasty:
         began = time.perf_counter()
-        shell_code.analyze(text, "x.sh", ctx)
-        shell_code.analyze(text, "Makefile", ctx)
-        shell_code.analyze(text, "nginx.conf", ctx)
+        shell_code.analyze(Source(text, "x.sh"), ctx)
+        shell_code.analyze(Source(text, "Makefile"), ctx)
+        shell_code.analyze(Source(text, "nginx.conf"), ctx)
         assert time.perf_counter() - began < 5

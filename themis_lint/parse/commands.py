@@ -333,12 +333,12 @@ class Container:
     items: dict[int, tuple[bool, int]] = field(default_factory=dict)  # list item start -> (flow, list id)
 
 
-def containers(text: str, docs: list) -> list[Container]:
-    """Every mapping with `command` or `args` in composed YAML documents (parse/yaml_nodes)."""
+def containers(text: str, docs: list, index) -> list[Container]:
+    """Every mapping with `command` or `args` in composed YAML documents (parse/yaml_nodes);
+    `index` is the text's LineIndex."""
     from themis_lint.parse import yaml_nodes
-    from themis_lint.text import LineIndex
 
-    index, found = LineIndex(text), []
+    found = []
     for node in yaml_nodes.walk(docs):
         if not yaml_nodes.is_mapping(node):
             continue

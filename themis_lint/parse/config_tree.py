@@ -67,11 +67,13 @@ def join(prefix: str, key: str) -> str:
 
 # ---- YAML -----------------------------------------------------------------
 
-def parse_yaml(text: str) -> ConfigDoc | None:
-    """A YAML config document, or None when its root is not a mapping."""
+def parse_yaml(text: str, docs: list | None = None) -> ConfigDoc | None:
+    """A YAML config document, or None when its root is not a mapping; `docs`: the text's
+    composed documents when the caller has them (parse/source shares them between surfaces)."""
     from themis_lint.parse import yaml_nodes
 
-    docs = yaml_nodes.compose(text)  # shared with the command-line and data-file surfaces
+    if docs is None:
+        docs = yaml_nodes.compose(text)
     if len(docs) > 1:
         raise AnalysisError("invalid YAML: expected a single document in the stream (a server config "
                             "holds one)", docs[1].start_mark.index)
@@ -172,12 +174,16 @@ def _indent_step(doc: ConfigDoc) -> int:
 
 # ---- JSON -----------------------------------------------------------------
 
-def parse_json(text: str) -> ConfigDoc | None:
-    """A JSON config document, or None when its root is not an object."""
+def parse_json(text: str, tree=None) -> ConfigDoc | None:
+    """A JSON config document, or None when its root is not an object; `tree`: a function giving
+    the text's span tree with duplicate keys kept (parse/source shares it between surfaces)."""
     try:
-        root = json_spans.parse(text)
+        root = tree() if tree is not None else json_spans.parse(text, allow_duplicates=True)
     except json_spans.JSONSpanError as exc:
         raise AnalysisError(exc.reason, exc.offset) from exc
+    duplicate = _json_duplicate(root)
+    if duplicate is not None:  # the server would refuse it; a fix must never make one
+        raise AnalysisError(f"duplicate key {duplicate.key!r}", duplicate.key_start)
     if root.kind != "object":
         return None
     doc = ConfigDoc(text, "json", MapInfo("", node=root), LineIndex(text))
@@ -196,6 +202,16 @@ def parse_json(text: str) -> ConfigDoc | None:
     doc.entries.sort(key=lambda e: e.key_start)
     doc.step = _indent_step(doc)
     return doc
+
+
+def _json_duplicate(root: json_spans.JNode) -> json_spans.JMember | None:
+    for node in json_spans.walk(root):
+        seen: set[str] = set()
+        for member in node.members:
+            if member.key in seen:
+                return member
+            seen.add(member.key)
+    return None
 
 
 def _json_entry(doc: ConfigDoc, info: MapInfo, member: json_spans.JMember) -> Entry:

@@ -16,23 +16,25 @@ from themis_lint.model import AnalysisError
 from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
 
 _YAML_11_BREAKS = ("\x85", "\u2028", "\u2029")
-_last: tuple[str, list | None, AnalysisError | None] | None = None
+# the last few texts composed: a fix pass re-parses its output for several surfaces and compares
+# it with its input (duplicate keys), so both are asked for in turn
+_RECENT = 4
+_recent: dict[str, tuple[list | None, AnalysisError | None]] = {}
 
 
 def compose(text: str) -> list:
     """The root node of every non-empty document; AnalysisError(reason, offset) when the text
     is not YAML (or nests deeper than can be parsed in bounded time)."""
-    global _last
-    if _last is not None and (_last[0] is text or _last[0] == text):
-        if _last[2] is not None:
-            raise _last[2]
-        return _last[1]
-    try:
-        docs = _compose(text)
-    except AnalysisError as exc:
-        _last = (text, None, exc)
-        raise
-    _last = (text, docs, None)
+    if text not in _recent:
+        try:
+            _recent[text] = (_compose(text), None)
+        except AnalysisError as exc:
+            _recent[text] = (None, exc)
+        while len(_recent) > _RECENT:
+            del _recent[next(iter(_recent))]
+    docs, error = _recent[text]
+    if error is not None:
+        raise error
     return docs
 
 
