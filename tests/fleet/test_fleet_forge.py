@@ -117,3 +117,14 @@ def test_a_forge_error_is_reported_without_the_token(forge, tmp_path) -> None:
              (tmp_path / "ws/campaign.json").read_text()]
     assert all(forgeserver.TOKEN not in text for text in texts)
     assert load(tmp_path / "r.json")["repositories"][0]["campaign"]["state"] in ("pushed", "clean")
+
+
+def test_a_forge_error_does_not_stick_to_a_repository_once_the_forge_answers(forge, tmp_path) -> None:
+    forge.fail_with = (503, {"message": "Service Unavailable"})
+    assert run(forge, "github").exit_code == 1
+    forge.fail_with = None
+    result = run(forge, "github", "--report", "r.json")
+    assert result.exit_code == 0, result.output
+    row = by_path(load(tmp_path / "r.json"))[forge.urls[0]]
+    assert row["errors"] == [] and row["campaign"]["skipped"] and row["campaign"]["state"] == "pr-open"
+    assert len(forge.pulls["acme/billing"]) == 1

@@ -44,6 +44,7 @@ class Unit:
     skip: bool = False  # done at this very base: not migrated again
     problem: str = ""  # the clone or fetch failed
     repo: RepoRun | None = None
+    stage_errors: list[str] = field(default_factory=list)  # this run's push or pull request
 
 
 def default_workspace(branch: str) -> str:
@@ -100,14 +101,33 @@ def run_campaign(setup, projects, req: MigrateRequest, campaign: Campaign) -> in
 
 
 def _run(setup, projects, req, campaign, entries, workspace, known, secrets, forge, stop) -> int:
-    from themis_lint.migrate.run import exit_code, migrate_repos
     from themis_lint.migrate.output import show_results
-    from themis_lint.report.migrate import build_report
+    from themis_lint.migrate.run import exit_code, migrate_repos
 
     started = time.perf_counter()
     note = _noter(req, secrets)
     units = [Unit(e, os.path.join(workspace, "repos", e.folder()), dict(known.get(e.shown, {}))) for e in entries]
     note(f"{len(units)} repositories; workspace {workspace}")
+    _prepare_all(units, req, stop, secrets)
+    work = [u.repo for u in units if not u.skip and u.repo.status == "pending"]
+    note(f"{len(work)} to migrate, {sum(u.skip for u in units)} already done at their base")
+    migrate_repos(work, setup, projects, req, stop)
+    for unit in units:
+        _settle(unit)
+    if not stop.is_set():
+        _publish(units, req, campaign, setup, forge, secrets)
+    report, rows = _report(units, setup, req, time.perf_counter() - started, stop, secrets)
+    if req.writes:
+        state.update(workspace, {u.entry.shown: secrets.scrub_data({**_state_entry(u), "row": rows[u.entry.shown]})
+                                 for u in units if not _untouched(u)})
+    show_results([u.repo for u in units if not u.skip], report, req, stop.signum)
+    if stop.signum is not None:
+        return 128 + stop.signum
+    return exit_code(report, req)
+
+
+def _prepare_all(units: list[Unit], req: MigrateRequest, stop: StopFlag, secrets: Secrets) -> None:
+    """Every clone at its base, and a RepoRun for each (failed when its clone could not be had)."""
     _parallel(lambda u: prepare(u, req, stop), units, req.jobs)
     for unit in units:
         unit.repo = RepoRun(unit.entry.shown, unit.folder)
@@ -115,34 +135,39 @@ def _run(setup, projects, req, campaign, entries, workspace, known, secrets, for
             unit.repo.status, unit.repo.reason = "failed", secrets.scrub(unit.problem)
         elif unit.base is None:
             unit.repo.status = "interrupted"  # stopped before its clone was looked at
-    work = [u.repo for u in units if not u.skip and u.repo.status == "pending"]
-    note(f"{len(work)} to migrate, {sum(u.skip for u in units)} already done at their base")
-    migrate_repos(work, setup, projects, req, stop)
-    for unit in units:
-        _settle(unit, req)
-    if campaign.push and req.writes and not stop.is_set():
+
+
+def _publish(units: list[Unit], req: MigrateRequest, campaign: Campaign, setup, forge, secrets: Secrets) -> None:
+    """Push what is committed and not pushed yet; open or update the pull requests."""
+    if campaign.push and req.writes:
         _parallel(lambda u: _push(u, req, secrets), [u for u in units if _wants_push(u)], req.jobs)
-    if forge is not None and not stop.is_set():
+    if forge is not None:
         from themis_lint.migrate.prbody import describe
 
         _parallel(lambda u: _pull_request(u, forge, req, campaign, setup, describe, secrets),
                   [u for u in units if u.known.get("status") in ("pushed", "pr-open")], req.jobs)
-    skipped = [_skipped_row(u) for u in units if u.skip]
+
+
+def _report(units: list[Unit], setup, req: MigrateRequest, seconds: float, stop: StopFlag,
+            secrets: Secrets) -> tuple[dict, dict[str, dict]]:
+    """The run's report, and each repository's row as the state keeps it: without this run's push
+    and pull-request errors, which a skipped repository would otherwise carry on for ever."""
+    import copy
+
+    from themis_lint.report.migrate import assemble, build_report, outcome
+
     for unit in units:
         unit.repo.campaign = _campaign_info(unit)
-    ran = [u.repo for u in units if not u.skip]
-    report = secrets.scrub_data(build_report(ran, setup, req, time.perf_counter() - started, stop.signum,
-                                             rows=skipped))
-    if req.writes:
-        rows = {r["path"]: r for r in report["repositories"]}
-        state.update(workspace, {u.entry.shown: secrets.scrub_data({**_state_entry(u), "row": rows[u.entry.shown]})
-                                 for u in units if not _untouched(u)})
-    show_results(ran, report, req, stop.signum)
-    if stop.signum is not None:
-        return 128 + stop.signum
-    return exit_code(report, req)
-
-
+    skipped = [_skipped_row(u) for u in units if u.skip]
+    report = secrets.scrub_data(build_report([u.repo for u in units if not u.skip], setup, req, seconds,
+                                             stop.signum, rows=skipped))
+    kept = {r["path"]: copy.deepcopy(r) for r in report["repositories"]}
+    errors = {u.entry.shown: [secrets.scrub(e) for e in u.stage_errors] for u in units}
+    for row in report["repositories"]:
+        row["errors"] = row["errors"] + errors.get(row["path"], [])
+        row["outcome"] = outcome(row)
+    header = {k: v for k, v in report.items() if k not in ("repositories", "totals", "rules")}
+    return assemble(header, report["repositories"], setup.catalogue), kept
 def _noter(req: MigrateRequest, secrets: Secrets):
     def note(text: str) -> None:
         if not req.quiet and req.progress:
@@ -204,7 +229,7 @@ def _done_at_base(unit: Unit, req: MigrateRequest) -> bool:
 
 # --- after: state, push, pull request -------------------------------------------------------------
 
-def _settle(unit: Unit, req: MigrateRequest) -> None:
+def _settle(unit: Unit) -> None:
     """The unit's state after the migration (or as it was, when skipped)."""
     known, repo = unit.known, unit.repo
     known.update(url=unit.entry.shown, base_branch=unit.base_branch, project=unit.entry.project)
@@ -238,7 +263,7 @@ def _push(unit: Unit, req: MigrateRequest, secrets: Secrets) -> None:
         known.update(status="failed", reason=secrets.scrub(problem) + (
             f"; the remote's {req.branch} holds commits this campaign did not push, or it was never "
             "this campaign's: it is left as it is"))
-        unit.repo.errors.append(known["reason"])
+        unit.stage_errors.append(known["reason"])
         return
     known.update(status="pushed", pushed=known["tip"])
 
@@ -255,7 +280,7 @@ def _pull_request(unit, forge, req, campaign, setup, describe, secrets) -> None:
                           known["pushed"])
     except ForgeError as exc:
         known.update(reason=secrets.scrub(str(exc)))
-        unit.repo.errors.append(f"pull request: {known['reason']}")
+        unit.stage_errors.append(f"pull request: {known['reason']}")
         return
     known.update(status="pr-open" if pr.state == "open" else known["status"],
                  pr={"number": pr.number, "url": pr.url, "state": pr.state})
@@ -270,12 +295,8 @@ def _campaign_info(unit: Unit) -> dict:
 
 def _skipped_row(unit: Unit) -> dict:
     """The row of a repository done at this base, as its last run reported it."""
-    from themis_lint.report.migrate import outcome
-
     row = dict(unit.known["row"])
     row["campaign"] = _campaign_info(unit)
-    row["errors"] = list(row["errors"]) + unit.repo.errors  # a push or pull request that failed now
-    row["outcome"] = outcome(row)
     return row
 
 

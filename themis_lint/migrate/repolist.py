@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from themis_lint.project import ProjectError
 
@@ -98,15 +98,6 @@ def project_of(url: str) -> str:
         path = urlsplit(url).path
     path = path.strip("/")
     return path[:-4] if path.endswith(".git") else path
-
-
-def without_userinfo(url: str) -> str:
-    """The URL with no user information at all (what a forge link is built from)."""
-    if "://" not in url:
-        return url
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def shard(entries: list[Entry], selected: tuple[int, int] | None) -> list[Entry]:
