@@ -239,7 +239,8 @@ def migrate(paths, from_version, to_version, select, extend_select, ignore, conf
                                   "ignore_repo_config": ignore_repo_config, "safe_only": safe_only,
                                   "branch": branch if do_commit else None})
     if show_status or repos_file:
-        from themis_lint.migrate.campaign import Campaign, run_campaign, show_status as status
+        from themis_lint.migrate.campaign import Campaign, run_campaign
+        from themis_lint.migrate.campaign import show_status as status
 
         campaign = Campaign(repos_file=repos_file, workspace=workspace, push=push or bool(open_pr), forge=open_pr,
                             forge_url=forge_url, draft=draft)

@@ -8,9 +8,9 @@ import shutil
 import signal
 import subprocess
 
-from themis_lint import writer
-from tests.fleet.gitfarm import BROKEN, CLEAN_SH, CONF, SH, load, make_remote
+from tests.fleet.gitfarm import BROKEN, CLEAN_SH, SH, load, make_remote
 from tests.helpers import invoke
+from themis_lint import writer
 
 BRANCH = "themis-lint/1.3-to-1.4"
 KINDS = {  # each generated repository is a copy of one of these; one file or two, to stay fast

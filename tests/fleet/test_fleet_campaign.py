@@ -8,8 +8,19 @@ import os
 
 import pytest
 
-from tests.fleet.gitfarm import (CLEAN_SH, CONF, SH, SH_FIXED, advance, by_path, git, load, make_remote,
-                                 remote_branches, remote_file)
+from tests.fleet.gitfarm import (
+    CLEAN_SH,
+    CONF,
+    SH,
+    SH_FIXED,
+    advance,
+    by_path,
+    git,
+    load,
+    make_remote,
+    remote_branches,
+    remote_file,
+)
 from tests.helpers import invoke
 
 BRANCH = "themis-lint/1.3-to-1.4"

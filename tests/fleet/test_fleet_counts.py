@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import signal
 
-from themis_lint import writer
 from tests.fleet.gitfarm import CONF, SH, by_path, git, load, make_repo
 from tests.helpers import invoke
+from themis_lint import writer
 
 
 def interrupt_after_first_write(monkeypatch) -> None:

@@ -370,8 +370,8 @@ def _status_table(lines: list[tuple], workspace: str, campaign: dict | None) -> 
     if not lines:
         return f"no campaign state in {workspace}\n"
     width = min(max(len(line[0]) for line in lines), 70)
-    out = [f"campaign {campaign}" if campaign else "campaign", f"{'repository':<{width}}  {'status':<10}  "
-           f"{'base':<12}  pull request / detail"]
+    head = f"{'repository':<{width}}  {'status':<10}  {'base':<12}  pull request / detail"
+    out = [f"campaign {campaign}" if campaign else "campaign", head]
     for key, status, base, pr, detail in lines:
         out.append(f"{key:<{width}}  {status:<10}  {base:<12}  {' '.join(x for x in (pr, detail) if x)}")
     return "\n".join(out) + "\n"

@@ -16,10 +16,10 @@ LIST_LIMIT = 50  # items per list before "and N more"
 def describe(row: dict, req, setup) -> tuple[str, str]:
     pack = setup.ctx.pack
     title = f"themis-lint: migrate from ThemisDB {pack.from_version} to {pack.to_version}"
-    parts = [f"This pull request upgrades the repository from ThemisDB {pack.from_version} to {pack.to_version}. "
+    intro = (f"This pull request upgrades the repository from ThemisDB {pack.from_version} to {pack.to_version}. "
              f"It was made by `themis-lint migrate` {__version__} (pack `{pack.name}`); every change is "
-             "format-preserving and explained rule by rule below.",
-             _changes(row, setup.catalogue), _unsafe(row), _person(row), _manual(pack), _reproduce(req, pack)]
+             "format-preserving and explained rule by rule below.")
+    parts = [intro, _changes(row, setup.catalogue), _unsafe(row), _person(row), _manual(pack), _reproduce(req, pack)]
     body = "\n\n".join(p for p in parts if p) + "\n"
     if len(body) > BODY_LIMIT:
         body = body[:BODY_LIMIT] + "\n\n… (cut: the campaign report has the rest)\n"

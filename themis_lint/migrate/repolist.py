@@ -97,7 +97,7 @@ def project_of(url: str) -> str:
     else:
         path = urlsplit(url).path
     path = path.strip("/")
-    return path[:-4] if path.endswith(".git") else path
+    return path.removesuffix(".git")
 
 
 def shard(entries: list[Entry], selected: tuple[int, int] | None) -> list[Entry]:

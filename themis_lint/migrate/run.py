@@ -6,22 +6,18 @@ and closing table in `output`; the report data and its renderings in themis_lint
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
 
 import click
 
 from themis_lint.project import ProjectError
 from themis_lint.migrate import holdings
-from themis_lint.migrate.git import (  # MARKER: re-exported for tests
+from themis_lint.migrate.git import (  # noqa: F401  MARKER: re-exported for tests
     MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker)
 from themis_lint.migrate.git import rev as git_rev
-from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # patch_name: tests
+from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # noqa: F401  patch_name: tests
 from themis_lint.migrate.pool import StopFlag, collect, execute
 from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun  # noqa: F401  (re-exported)
 

@@ -231,8 +231,8 @@ def _detail_lines(rows: list[dict]) -> list[str]:
     if len(lines) <= FINDING_LINES:
         return [clean(line) for line in lines]
     errors, notes = sum(len(r["errors"]) for r in rows), sum(len(r["notes"]) for r in rows)
-    return [f"  {errors} error(s), {notes} note(s) and {sum(len(r['remaining']) for r in rows)} finding(s) "
-            "in all: each is in the report"]
+    findings = sum(len(r["remaining"]) for r in rows)
+    return [f"  {errors} error(s), {notes} note(s) and {findings} finding(s) in all: each is in the report"]
 
 
 def _by_code(fixes: dict[str, int], unsafe: dict[str, int], rules: dict) -> str:
