@@ -96,7 +96,7 @@ def test_migrates_clean_refuses_dirty_reports_unparsable(fleet) -> None:
     assert th900["file"] == "deploy/themisdb.conf" and th900["line"] == 2 and th900["severity"] == "error"
     assert repos["broken"]["status"] == "done" and "scripts/start.sh" in repos["broken"]["changed"]
     assert (fleet / "broken/deploy/themisdb.conf").read_text() == BROKEN
-    assert "dirty   refused       uncommitted changes (README.md)" in result.stdout
+    assert "dirty: refused: uncommitted changes (README.md)" in result.stdout
     assert "broken/deploy/themisdb.conf:2:" in result.stdout and "TH900" in result.stdout
     assert "1 refused, 1 needs review, 2 changed" in result.stdout
 
@@ -117,7 +117,7 @@ def test_report_totals_and_durations(fleet) -> None:
 def test_allow_dirty_and_untracked_files_count_as_dirty(fleet) -> None:
     (fleet / "clean" / "notes.txt").write_text("scratch\n")
     result = invoke("clean", "dirty")
-    assert "clean  refused       uncommitted changes (notes.txt)" in result.stdout
+    assert "clean: refused: uncommitted changes (notes.txt)" in result.stdout
     assert (fleet / "clean/scripts/start.sh").read_text() == SH
     assert invoke("--allow-dirty", "clean", "dirty").exit_code == 0
     assert (fleet / "dirty/scripts/start.sh").read_text() == SH_FIXED
@@ -135,7 +135,7 @@ def test_rerun_is_allowed_over_its_own_changes_and_changes_nothing(fleet) -> Non
     assert repo["changed"] == ["config/themisdb.conf", "scripts/start.sh"] and repo["fixes"]["TH101"] == 2
     # a person's edit on top of migrate's own change makes the tree dirty again
     (fleet / "clean/scripts/start.sh").write_text(SH_FIXED + "echo more\n")
-    assert "clean  refused" in invoke("clean").stdout
+    assert "clean: refused" in invoke("clean").stdout
 
 
 def test_file_changed_between_read_and_write_is_not_written(fleet, monkeypatch) -> None:
@@ -155,7 +155,7 @@ def test_file_changed_between_read_and_write_is_not_written(fleet, monkeypatch) 
     assert repo["changed"] == ["config/themisdb.conf"]
     assert repo["errors"] == ["scripts/start.sh: not written: changed on disk while it was being fixed"]
     assert "clean: error: scripts/start.sh: not written" in result.stdout
-    assert "clean  needs review" in result.stdout
+    assert "clean: needs review: " in result.stdout
 
 
 def test_safe_only_leaves_unsafe_fixes(fleet) -> None:
@@ -245,7 +245,7 @@ def test_commit_makes_one_commit_on_a_new_branch_without_hooks(fleet) -> None:
 def test_commit_refuses_an_existing_branch(fleet) -> None:
     git(fleet / "clean", "branch", "upgrade")
     result = invoke("--commit", "--branch", "upgrade", "clean")
-    assert result.exit_code == 1 and "clean  refused       branch upgrade exists" in result.stdout
+    assert result.exit_code == 1 and "clean: refused: branch upgrade exists" in result.stdout
     assert (fleet / "clean/scripts/start.sh").read_text() == SH
     assert invoke("--commit", "--branch", "bad..name", "clean").exit_code == 2
 

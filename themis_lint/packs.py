@@ -34,6 +34,9 @@ def rules_dir() -> Path:
 VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?$")
 
 
+PACK_LIMIT = 32 << 20  # bytes; the bundled packs are a few kilobytes
+
+
 class PackError(Exception):
     """A pack or catalogue that cannot be used: `file:line: reason`."""
 
@@ -119,13 +122,23 @@ def _yaml_load(path: Path) -> Any:
 
     yaml = YAML(typ="rt", pure=True)  # round trip: line numbers for errors, no python tags
     try:
-        return yaml.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return yaml.load(_read(path).decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise PackError(f"{path}:1: cannot read: {exc}") from exc
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise PackError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+def _read(path: Path) -> bytes:
+    """A pack's bytes: a FIFO or device (even behind an explicitly named symlink) is an error, not a hang."""
+    from themis_lint.safe_io import read_regular
+
+    try:
+        return read_regular(str(path), limit=PACK_LIMIT, follow=True)
+    except OSError as exc:
+        raise PackError(f"{path}:1: cannot read: {exc.strerror or exc}") from exc
 
 
 def _line(node: Any, key: Any = None) -> int:
@@ -149,15 +162,13 @@ def _parsed(path: Path) -> Any:
     from themis_lint import __version__
     from themis_lint.userdirs import cache_folder
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PackError(f"{path}:1: cannot read: {exc}") from exc
+    from themis_lint.safe_io import read_regular
+
+    raw = _read(path)
     key = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
     copy = os.path.join(cache_folder(), "packs", key + ".json")
     try:
-        with open(copy, encoding="utf-8") as handle:
-            return json.load(handle)
+        return json.loads(read_regular(copy, limit=4 * PACK_LIMIT))
     except (OSError, ValueError):
         pass
     data = _plain(_yaml_load(path))

@@ -6,10 +6,15 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 
+from themis_lint.safe_io import read_regular
+
 KEYS = {"from", "to", "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
         "config-files", "overlay-files", "query-functions", "known-keys", "rules"}
 LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude", "config-files", "overlay-files",
              "query-functions", "known-keys"}
+
+
+CONFIG_LIMIT = 16 << 20  # bytes
 
 
 class SettingsError(Exception):
@@ -60,10 +65,12 @@ def find_config(start: str) -> str | None:
 
 def _read_toml(path: str) -> dict:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        # a FIFO, device or /proc/kmsg-like file (even behind a symlink) is an error, never a hang
+        return tomllib.loads(read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8"))
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8: byte {exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}:{_toml_line(exc)}: invalid TOML: {exc}") from exc
     except RecursionError as exc:

@@ -27,23 +27,26 @@ def summarise(repo: RepoRun, projects, req: MigrateRequest) -> None:
     branch or work tree holds; a plain folder that was written keeps this run's counts only."""
     if repo.status not in ("done", "interrupted", "dry-run"):
         return
+    known: dict[str, dict] = {}
     try:
         if not req.writes:
             pairs = _would_change(repo)
         elif repo.top is not None and repo.base is not None:
-            pairs = _committed(repo) if repo.commit else _uncommitted(repo)
+            pairs = _committed(repo) if repo.commit else _uncommitted(repo, known)
         else:
             return
     except OSError as exc:
         repo.errors.append(f"cannot compare with the base commit: {exc}")
         return
-    repo.holds = derive(repo.root, pairs, projects, req)
+    repo.holds = derive(repo.root, pairs, projects, req, known)
 
 
 def derive(root: str, pairs: list[tuple[str, bytes | None, bytes | None]], projects,
-           req: MigrateRequest) -> Holdings:
+           req: MigrateRequest, known: dict[str, dict] | None = None) -> Holdings:
     """Holdings of (path relative to `root`, base bytes, current bytes) triples; current bytes
-    None: what the pipeline makes of the base (a dry run)."""
+    None: what the pipeline makes of the base (a dry run); base bytes None: not comparable with a
+    commit (`known` has what the resume record says was applied to it, if anything)."""
+    known = known or {}
     holds = Holdings()
     hunks = []
     options = req.fix_options()
@@ -52,7 +55,7 @@ def derive(root: str, pairs: list[tuple[str, bytes | None, bytes | None]], proje
             continue
         holds.files.append(rel)
         if before is None:
-            holds.foreign.append(rel)  # not in the base: nothing to derive its fixes from
+            _recorded(holds, rel, known.get(rel))
             continue
         ctx = projects.setup_for(os.path.join(root, rel)).ctx
         after = _derive_file(holds, os.path.join(root, rel), rel, before, after, ctx, options)
@@ -66,6 +69,17 @@ def derive(root: str, pairs: list[tuple[str, bytes | None, bytes | None]], proje
     if len(holds.patch) > PATCH_LIMIT:
         holds.patch = holds.patch[:PATCH_LIMIT] + "\n… (diff cut here; the branch holds the whole change)\n"
     return holds
+
+
+def _recorded(holds: Holdings, rel: str, entry: dict | None) -> None:
+    """A file whose bytes before migrate were not its blob in the base (git converts it: eol,
+    filters; or it was not committed): its fixes are what the resume record lists, or, with no
+    record of it, a change themis-lint cannot vouch for."""
+    if entry is None:
+        holds.foreign.append(rel)
+        return
+    for code, n in entry["fixes"].items():
+        holds.fixes[code] = holds.fixes.get(code, 0) + n
 
 
 def _derive_file(holds: Holdings, path: str, rel: str, before: bytes, after: bytes | None, ctx, options) -> bytes:
@@ -114,48 +128,63 @@ def _text(data: bytes, rel: str) -> str:
 
 
 def _scope(repo: RepoRun) -> str:
-    scope = os.path.relpath(repo.root, repo.top).replace(os.sep, "/")
-    return "" if scope == "." else scope + "/"
+    return repo.scope + "/" if repo.scope else ""
 
 
 def _committed(repo: RepoRun) -> list[tuple[str, bytes | None, bytes]]:
     """The branch's commit against the base: every file that differs below PATH."""
     scope = _scope(repo)
     pairs = []
-    for path in git.paths_changed(repo, repo.base, repo.commit):
+    try:
+        changed = git.paths_changed(repo.git, repo.base, repo.commit)
+    except git.GitError as exc:
+        raise OSError(str(exc)) from exc
+    for path in changed:
         if path.startswith(scope):
-            after = git.blob_at(repo, repo.commit, path)
-            pairs.append((path[len(scope):], git.blob_at(repo, repo.base, path), after or b""))
+            after = git.blob_at(repo.git, repo.commit, path)
+            pairs.append((path[len(scope):], git.blob_at(repo.git, repo.base, path), after or b""))
     return pairs
 
 
 def _would_change(repo: RepoRun) -> list[tuple[str, bytes | None, None]]:
     """A dry run: the files it would change, as they are on disk."""
+    from themis_lint.safe_io import read_regular
+
     pairs = []
     for rel in repo.changed:
         try:
-            with open(os.path.join(repo.root, rel), "rb") as handle:
-                pairs.append((rel, handle.read(), None))
+            pairs.append((rel, read_regular(os.path.join(repo.root, rel)), None))
         except OSError:
             continue
     return pairs
 
 
-def _uncommitted(repo: RepoRun) -> list[tuple[str, bytes | None, bytes]]:
-    """Without --commit: the files migrate runs wrote (this one and resumed ones) that still hold
-    exactly what they wrote, against HEAD."""
+def _uncommitted(repo: RepoRun, known: dict[str, dict]) -> list[tuple[str, bytes | None, bytes]]:
+    """Without --commit: the files migrate runs wrote (this one and resumed ones, as the resume
+    record lists them) that still hold exactly what they wrote, against HEAD. A file whose bytes
+    before the first write were not its HEAD blob has no base to derive from: `known` gets its
+    record entry."""
     import hashlib
 
+    from themis_lint.migrate import record
+    from themis_lint.safe_io import read_regular
+
     scope = _scope(repo)
-    ours = {p: entry for p, entry in git.read_marker(repo).items() if p.startswith(scope)}
+    try:
+        ours = {p: e for p, e in record.load(repo.git.git_dir).items() if p.startswith(scope)}
+    except record.RecordError as exc:
+        raise OSError(str(exc)) from exc
     pairs = []
     for path, entry in sorted(ours.items()):
         try:
-            with open(os.path.join(repo.top, path), "rb") as handle:
-                after = handle.read()
+            after = read_regular(os.path.join(repo.git.top, path))
         except OSError:
             continue
         if hashlib.sha256(after).hexdigest() != entry["sha256"]:
             continue  # someone changed it since: no longer migrate's
-        pairs.append((path[len(scope):], git.blob_at(repo, repo.base, path), after))
+        before = git.blob_at(repo.git, repo.base, path)
+        rel = path[len(scope):]
+        if before is None or git.blob_id(before, repo.git.object_format) != entry.get("blob_before"):
+            before, known[rel] = None, entry
+        pairs.append((rel, before, after))
     return pairs

@@ -12,8 +12,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from themis_lint.migrate.types import FileOutcome, RepoRun
     from themis_lint.migrate.output import Progress
+    from themis_lint.migrate.types import FileOutcome, RepoRun
 
 PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it saves
 
@@ -62,10 +62,10 @@ def run_items(items: list[tuple], contexts: dict, options, stop) -> tuple[list[t
     from themis_lint.migrate import files
 
     done = []
-    for i, (repo, path, rel, _size, config) in enumerate(items):
+    for i, (repo, path, rel, _size, config, journal) in enumerate(items):
         if stop.is_set():
             return done, items[i:]
-        done.append((repo, files.migrate_file(path, rel, contexts[config], options)))
+        done.append((repo, files.migrate_file(path, rel, contexts[config], options, journal)))
     return done, []
 
 
@@ -81,11 +81,13 @@ def chunked(items: list[tuple], jobs: int) -> list[list[tuple]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def collect(repos: list[RepoRun], projects) -> tuple[list[tuple], dict]:
-    """The flat work queue: (repo index, path, path relative to the repo, size, config) of every
-    wanted file, and the Context of each config. Each file is governed by the closest config at or
-    above it inside its repository (project.Projects, as `check` does), the command line on top;
-    a repository whose config cannot be used fails alone."""
+def collect(repos: list[RepoRun], projects, req) -> tuple[list[tuple], dict]:
+    """The flat work queue: (repo index, path, path relative to the repo, size, config, journal) of
+    every wanted file, and the Context of each config. Each file is governed by the closest config
+    at or above it inside its repository (project.Projects, as `check` does), the command line on
+    top; a repository whose config cannot be used fails alone. Inside a git work tree only files
+    git does not ignore: not .git/info/exclude or core.excludesFile matches, nothing in a
+    submodule or a nested repository."""
     from themis_lint.project import ProjectError
 
     items: list[tuple] = []
@@ -94,7 +96,7 @@ def collect(repos: list[RepoRun], projects) -> tuple[list[tuple], dict]:
         if repo.status != "pending":
             continue
         try:
-            found = _repo_items(index, repo, projects, contexts)
+            found = _repo_items(index, repo, projects, contexts, req)
         except ProjectError as exc:
             repo.status, repo.reason, repo.files = "failed", f"unusable project config: {exc}", 0
             continue
@@ -102,14 +104,21 @@ def collect(repos: list[RepoRun], projects) -> tuple[list[tuple], dict]:
     return items, contexts
 
 
-def _repo_items(index: int, repo: RepoRun, projects, contexts: dict) -> list[tuple]:
+def _repo_items(index: int, repo: RepoRun, projects, contexts: dict, req) -> list[tuple]:
     from themis_lint import surfaces
     from themis_lint.discovery import discover
+    from themis_lint.migrate.repository import journal, listed
 
     configs = {projects.config_for(repo.root)}
-    targets, errors = discover([repo.root], projects.excludes_for)
+    allowed = listed(repo)
+    # in a work tree git's ignore rules decide (.gitignore, info/exclude, core.excludesFile;
+    # a tracked file is never ignored), the configured excludes still apply
+    targets, errors = discover([repo.root], projects.excludes_for, respect_gitignore=allowed is None)
     found = []
     for target in targets:
+        rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
+        if allowed is not None and rel not in allowed:
+            continue
         setup = projects.setup_for(target.path)
         config = setup.settings.path
         if not surfaces.wanting(target.path, setup.ctx):
@@ -120,8 +129,7 @@ def _repo_items(index: int, repo: RepoRun, projects, contexts: dict) -> list[tup
             size = os.path.getsize(target.path)
         except OSError:
             size = 0
-        rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
-        found.append((index, target.path, rel, size, config))
+        found.append((index, target.path, rel, size, config, journal(repo, rel, req)))
     repo.errors += errors
     repo.files = len(found)
     repo.configs = sorted(_shown(repo, c) for c in configs if c is not None)

@@ -1,8 +1,12 @@
 """`themis-lint migrate`: the bulk codemod over many repositories (CLI.md, issue 7, docs/migrate.md).
 
-Git (the safe invocation, dirty checks, commits, the resume record) is in `git`; the work queue
-and the worker processes in `pool`; one file in `files`; the progress display, patches, report files
-and closing table in `output`; the report data and its renderings in themis_lint.report.migrate.
+A repository's git side is in `repository` (before and after its files), built on `git` (the one
+safe way to run git), `worktree` (what changed, what git ignores), `commit` (plumbing commits)
+and `record` (the resume record, its journal, the lock); the work queue and the worker processes
+in `pool`; one file in `files`; what a branch holds against its base in `holdings`; the progress
+display, patches, report files and closing summary in `output`; the report data and its
+renderings in themis_lint.report.migrate. A campaign over a list of repositories (`campaign`)
+runs the same `migrate_repos` over its clones.
 """
 from __future__ import annotations
 
@@ -12,15 +16,12 @@ import time
 
 import click
 
-from themis_lint.project import ProjectError
-from themis_lint.migrate import holdings
-from themis_lint.migrate.git import (  # noqa: F401  MARKER: re-exported for tests
-    MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker)
-from themis_lint.migrate.git import rev as git_rev
-from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # noqa: F401  patch_name: tests
+from themis_lint.migrate import git, holdings, repository
+from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # noqa: F401  (patch_name: tests)
 from themis_lint.migrate.pool import StopFlag, collect, execute
+from themis_lint.migrate.record import MARKER  # noqa: F401  (re-exported for tests)
 from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun  # noqa: F401  (re-exported)
-
+from themis_lint.project import ProjectError
 
 # --- sharding -------------------------------------------------------------------------------------
 
@@ -48,7 +49,7 @@ def select_paths(paths: list[str], shard: tuple[int, int] | None) -> list[str]:
 # --- the run --------------------------------------------------------------------------------------
 
 def run_migrate(setup, projects, req: MigrateRequest) -> int:
-    """The whole run; SIGINT/SIGTERM stop it cleanly and still give the table and the reports.
+    """The whole run; SIGINT/SIGTERM stop it cleanly and still give the summary and the reports.
 
     `setup` is the campaign's (its pack names the run); `projects` gives each repository's files
     their own config with the command line on top."""
@@ -60,48 +61,41 @@ def run_migrate(setup, projects, req: MigrateRequest) -> int:
     stop = StopFlag()
     stop.install()
     try:
-        return _run(setup, projects, req, stop)
+        started = time.perf_counter()
+        repos = [RepoRun(p, os.path.abspath(p)) for p in select_paths(req.paths, req.shard)]
+        migrate_repos(repos, setup, projects, req, stop)
+        return conclude(repos, setup, req, stop, time.perf_counter() - started)
     finally:
         stop.restore()
 
 
-def _run(setup, projects, req: MigrateRequest, stop: StopFlag) -> int:
-    started = time.perf_counter()
-    repos = [RepoRun(p, os.path.abspath(p)) for p in select_paths(req.paths, req.shard)]
-    migrate_repos(repos, setup, projects, req, stop)
-    return conclude(repos, setup, req, stop, time.perf_counter() - started)
-
-
 def migrate_repos(repos: list[RepoRun], setup, projects, req: MigrateRequest, stop: StopFlag) -> None:
-    """Preflight, the files of every repository through one queue, then commits and counts."""
-    for repo in repos:
-        if repo.status != "pending":
-            continue
-        if not os.path.isdir(repo.root):
-            repo.status, repo.reason = "failed", "no such folder"
-            continue
-        find_work_tree(repo)
-        if repo.status == "pending":
-            preflight(repo, req)
-        if repo.status == "pending" and repo.top is not None:
-            repo.base = git_rev(repo, "HEAD")
-    options = req.fix_options()
-    items, contexts = collect(repos, projects)
-    progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
-    for repo in repos:
-        repo.pending = repo.files
-        if repo.status == "refused":
-            progress.note(f"{repo.path}: refused: {repo.reason}")
-        elif repo.status == "pending" and repo.files == 0:
-            repo.status = "done" if options.write else "dry-run"
-            progress.repo_done(repo)
+    """Preflight, the files of every repository through one queue, commits, then what each holds."""
+    git.stop_when(stop.is_set)
     try:
-        left = execute(items, repos, contexts, options, req.jobs, stop, progress)
+        prepare_repos(repos, req, stop)
+        options = req.fix_options()
+        items, contexts = collect(repos, projects, req)
+        progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
+        for repo in repos:
+            repo.pending = repo.files
+            if repo.status == "refused":
+                progress.note(f"{repo.path}: refused: {repo.reason}")
+            elif repo.status == "pending" and repo.files == 0:
+                repo.status = "done" if options.write else "dry-run"
+                progress.repo_done(repo)
+        try:
+            left = execute(items, repos, contexts, options, req.jobs, stop, progress)
+        finally:
+            progress.close()
+        for index, *_ in left:
+            repos[index].status = "interrupted"
+        git.stop_when(lambda: False)  # a commit or record update in hand is finished, not cut
+        finish_repos(repos, setup, req)
     finally:
-        progress.close()
-    for index, *_ in left:
-        repos[index].status = "interrupted"
-    finish_repos(repos, setup, req, stop)
+        git.stop_when(lambda: False)
+        for repo in repos:
+            repository.finish(repo, req, setup, commit=False)  # releases what is still held
     for repo in repos:
         holdings.summarise(repo, projects, req)
 
@@ -123,25 +117,34 @@ def exit_code(report: dict, req: MigrateRequest) -> int:
     return 1 if attention and not req.exit_zero else 0
 
 
-def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag) -> None:
-    """Sort what each repository holds; record what was written, or commit it (a repository whose
-    files were not all migrated before a stop is not committed)."""
+def prepare_repos(repos: list[RepoRun], req: MigrateRequest, stop: StopFlag) -> None:
+    """The git side before any file: work tree, lock, resume record, uncommitted changes; and the
+    commit the run starts from, which reports compare the result with."""
+    for repo in repos:
+        if repo.status != "pending":
+            continue  # a campaign's clone that could not be had
+        if not os.path.isdir(repo.root):
+            repo.status, repo.reason = "failed", "no such folder"
+        elif stop.is_set():
+            repo.status = "interrupted"
+        else:
+            try:
+                repository.prepare(repo, req)
+                if repo.status == "pending" and repo.git is not None:
+                    repo.base = git.rev(repo.git, "HEAD")
+            except git.GitStopped:
+                repo.status = "interrupted"
+
+
+def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest) -> None:
+    """Sort what each repository holds; record what was written, or commit it. A repository whose
+    files were all migrated is committed even when the run was stopped later: a resumed fleet run
+    does not redo it; one whose files were not all reached is not."""
     for repo in repos:
         repo.changed.sort()
         repo.remaining.sort(key=lambda f: (f["file"], f["line"], f["column"], f["code"]))
+        started = time.perf_counter()
+        repository.finish(repo, req, setup, commit=True)
         repo.errors.sort()
         repo.notes.sort()
-        if repo.top is None or not req.writes or repo.status not in ("done", "interrupted"):
-            continue
-        started = time.perf_counter()
-        ours = read_marker(repo)
-        ours.update({top_rel(repo, rel): entry for rel, entry in repo.written.items()})
-        if req.commit and repo.status == "done":
-            # every file of a "done" repository was migrated, even when the run was stopped
-            # later: committing it means a resumed fleet run does not redo it
-            commit_ours(repo, ours, req.branch, setup)
-        try:
-            write_marker(repo, ours)
-        except OSError as exc:
-            repo.errors.append(f"cannot record the files written in the git dir: {exc.strerror or exc}")
         repo.seconds += time.perf_counter() - started

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 from themis_lint.model import Finding, Safety
 from themis_lint.packs import Pack, Rule
+from themis_lint.toolfiles import TOOL_URI  # one spelling: later runs recognise our output by it
 
-TOOL_URI = "https://github.com/themis-lint/themis-lint"
 DOCS_BASE = f"{TOOL_URI}/blob/main/rules/docs/"
 TOOL_CODES = ("TH900", "TH901")  # the engine's and the CLI's own codes, in every run
 
@@ -20,6 +20,16 @@ class Report:
     fixed: int = 0
     fixing: Safety | None = None
     errors: int = 0  # error lines printed on stderr (unreadable files, missing paths)
+    nothing_checked: bool = False  # no file of the run is one a surface reads
+    baselined: int = 0  # findings the baseline knows (not reported)
+    fixed_by_file: dict[str, dict[str, int]] = field(default_factory=dict)  # path -> code -> fixes
+    would_fix: bool = False  # --diff: the fixes are shown, not made
+    sarif_category: str | None = None  # SARIF automationDetails.id (GitHub's upload category)
+    # the text format only
+    color: bool = False
+    quiet: bool = False  # findings only, no summary
+    statistics: bool = False  # one line per code instead of one per finding
+    show_fixes: bool = False
 
     def rule(self, code: str) -> Rule:
         return self.catalogue[code]

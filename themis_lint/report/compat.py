@@ -70,13 +70,18 @@ def category_line(c: Category) -> str:
     return line
 
 
-def render_text(pack, categories: list[Category], files: int) -> str:
+MARK_COLORS = {"ok": "green", "warning": "yellow", "error": "red"}
+
+
+def render_text(pack, categories: list[Category], files: int, color: bool = False) -> str:
+    """The report for people; `color` marks each category line by its status (--color)."""
     source = f"({pack.name})" if pack.changes else "(no breaking changes)"
     title = (f"ThemisDB {pack.from_version} → {pack.to_version} compatibility report {source}, "
              f"{_plural(files, 'file')} with findings")
     lines = [title, ""]
     for c in categories:
-        lines.append(category_line(c))
+        line = category_line(c)
+        lines.append(click.style(line, fg=MARK_COLORS[c.status]) if color else line)
         for (code, message), found in c.items.items():
             first = found[0]
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
@@ -89,6 +94,7 @@ def render_text(pack, categories: list[Category], files: int) -> str:
 
 def render_json(pack, categories: list[Category], files: int) -> str:
     doc = {
+        "tool": "themis-lint",  # the marker that keeps a committed report out of later checks
         "pack": pack.name, "from": pack.from_version, "to": pack.to_version, "files": files,
         "categories": [{
             "name": c.name, "status": c.status, "symbol": MARKS[c.status], "findings": c.total,

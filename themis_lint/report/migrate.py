@@ -207,9 +207,8 @@ def render_summary(report: dict, where: list[str]) -> str:
     attention = [r for r in report["repositories"] if r["outcome"] not in ("changed", "clean")]
     if attention:
         out.append(f"Needs a person ({len(attention)}):")
-        width = min(max(len(r["path"]) for r in attention), 60)
         for r in attention[:ATTENTION_LINES]:
-            out.append(f"  {clean(r['path']):<{width}}  {r['outcome'].replace('-', ' '):<12}  {clean(_why(r))}")
+            out.append(clean(f"  {r['path']}: {r['outcome'].replace('-', ' ')}: {_why(r)}"))
         if len(attention) > ATTENTION_LINES:
             out.append(f"  … and {len(attention) - ATTENTION_LINES} more (all of them are in the report)")
     out += _detail_lines(report["repositories"])
@@ -247,10 +246,10 @@ def _by_code(fixes: dict[str, int], unsafe: dict[str, int], rules: dict) -> str:
 def _why(row: dict) -> str:
     """The first reason a person is needed, in one line."""
     if row["reason"]:
-        return row["reason"].splitlines()[0][:120]
+        return row["reason"].splitlines()[0]
     if row["errors"]:
         more = f" (+{len(row['errors']) - 1} more)" if len(row["errors"]) > 1 else ""
-        return row["errors"][0].splitlines()[0][:120] + more
+        return row["errors"][0].splitlines()[0] + more
     parts = []
     if row["remaining"]:
         codes: dict[str, int] = {}

@@ -26,11 +26,14 @@ def render(report: Report) -> str:
         "tool": {"driver": {
             "name": "themis-lint", "version": __version__, "semanticVersion": __version__,
             "informationUri": TOOL_URI, "rules": [rule_descriptor(r) for r in rules]}},
-        "automationDetails": {"id": f"themis-lint/{report.pack.name}/"},
         "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 units
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder themis-lint ran in."}}},
         "results": [result(f, report, index[f.code]) for f in report.findings],
     }
+    if report.sarif_category:
+        # GitHub's upload action sets its `category` only when the log has no id of its own, so
+        # the id is the user's choice, never a constant: two uploads of one id replace each other
+        run["automationDetails"] = {"id": f"{report.sarif_category}/"}
     doc = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
