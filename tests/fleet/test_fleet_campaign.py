@@ -194,3 +194,16 @@ def test_the_open_pr_token_comes_from_the_environment(remotes, monkeypatch) -> N
     result = campaign("--open-pr", "github")
     assert result.exit_code == 2 and "GITHUB_TOKEN" in result.output
     assert not os.path.exists("ws/campaign.json")
+
+
+def test_only_the_campaign_talks_to_remotes() -> None:
+    """git.transport (the user's authentication, transports allowed) serves the workspace's clones
+    alone: no other module reaches it, so a path given on the command line never talks to a remote."""
+    import re
+    from pathlib import Path
+
+    import themis_lint
+
+    remote = re.compile(r"\bgit\.(transport|clone|fetch_base|push|reset_to_base|current_branch|folder_rev)\(")
+    users = {path.name for path in Path(themis_lint.__file__).parent.rglob("*.py") if remote.search(path.read_text())}
+    assert users == {"campaign.py"}

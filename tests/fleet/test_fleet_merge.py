@@ -35,6 +35,10 @@ def test_merged_report_counts_every_repository_once(shards) -> None:
     assert org["shards"] == ["0/3", "1/3", "2/3"] and org["missing_shards"] == [] and org["mode"]["shard"] is None
     assert "5 repositories" in result.stdout and "Full report: org.json, org.html" in result.stdout
     assert "merged from 3 reports" in (shards / "org.html").read_text()
+    from themis_lint import toolfiles  # a dashboard committed to a repository is never checked as data
+
+    assert toolfiles.kind((shards / "org.html").read_bytes()) == "an HTML report"
+    assert toolfiles.kind((shards / "org.json").read_bytes()) == "a report"
 
 
 def test_a_missing_shard_is_said_and_fails(shards) -> None:

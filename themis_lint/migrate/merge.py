@@ -29,7 +29,8 @@ def merge_reports(paths: list[str], report_path: str | None, html_path: str | No
         write_new(html_path, render(merged).encode())
     click.echo(render_summary(merged, [p for p in (report_path, html_path) if p]), nl=False)
     if merged["missing_shards"]:
-        click.echo(f"themis-lint: error: incomplete: no report of shard(s) {', '.join(merged['missing_shards'])}",
+        # exit 1 as for findings that remain: the report was written, it is only not whole
+        click.echo(f"themis-lint: incomplete: no report of shard(s) {', '.join(merged['missing_shards'])}",
                    err=True)
         return 1
     return 0

@@ -115,10 +115,12 @@ def render(report: dict) -> str:
     t = report["totals"]
     title = f"themis-lint migrate: ThemisDB {report['from']} → {report['to']}"
     return "".join([
-        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>",
+        # the title comes first: toolfiles recognises the page by it (a report committed to a
+        # repository is never checked as data)
+        f"<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>{escape(title)}</title>",
         "<meta name=viewport content=\"width=device-width,initial-scale=1\">",
         f"<meta http-equiv=Content-Security-Policy content=\"{CSP}\">",
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n",
+        f"<style>{CSS}</style></head><body>\n",
         f"<h1>{escape(title)}</h1>\n<p>{escape(_intro(report))}</p>\n", _banners(report),
         _tiles(t), _manual_review(report), _codes(report),
         "<h2>Repositories</h2>\n", _filters(report), _table(report),
