@@ -428,6 +428,8 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
     files = len({f.path for f in findings})
     if req.output_format == "json":
         click.echo(compat.render_json(pack, categories, files), nl=False)
+    elif req.output_format == "markdown":
+        click.echo(compat.render_markdown(pack, categories, files), nl=False)
     else:
         click.echo(compat.render_text(pack, categories, files, color=req.color), nl=False, color=req.color)
     if setup.chain and not run.checked and not errors:

@@ -234,7 +234,7 @@ def packs_command(pack_paths) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
 @run_options
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 def report(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
@@ -356,3 +356,11 @@ def merge_reports_command(reports, report_path, html_path) -> None:
     from themis_lint.migrate.merge import merge_reports
 
     sys.exit(merge_reports(list(reports), report_path, html_path))
+
+
+@main.command()
+def server() -> None:
+    """Run the language server on stdin/stdout (docs/editors.md)."""
+    from themis_lint.lsp import serve
+
+    sys.exit(serve())

@@ -152,10 +152,10 @@ def test_quiet_prints_findings_only(sample) -> None:
 def test_unsafe_fixes_without_a_fix_is_a_usage_error(sample) -> None:
     done = themis("check", "--unsafe-fixes", ".")
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == ("Usage: themis-lint check [OPTIONS] [PATHS]...\n"
-                           "Try 'themis-lint check --help' for help.\n\n"
-                           "Error: --unsafe-fixes applies fixes: add --fix or --diff (the [~] markers and the "
-                           "summary already show which unsafe fixes exist)\n")
+    # click's usage style (its help hint's wording varies between click releases)
+    assert done.stderr.startswith("Usage: themis-lint check [OPTIONS] [PATHS]...\n")
+    assert done.stderr.endswith("\n\nError: --unsafe-fixes applies fixes: add --fix or --diff (the [~] markers "
+                                "and the summary already show which unsafe fixes exist)\n")
 
 
 def test_run_errors_and_usage_errors_have_one_style_each(sample) -> None:
@@ -173,7 +173,8 @@ def test_run_errors_and_usage_errors_have_one_style_each(sample) -> None:
 def test_options_that_did_nothing_are_gone(sample, command_name, gone) -> None:
     args = [gone] if gone != "--color" else [gone, "always"]
     done = themis(command_name, *args, ".")
-    assert done.returncode == 2 and done.stderr.endswith(f"Error: No such option '{gone}'.\n")
+    # click words it "No such option: X" before 8.2.1 and "No such option 'X'." after
+    assert done.returncode == 2 and "Error: No such option" in done.stderr and gone in done.stderr.splitlines()[-1]
 
 
 # --- shell completion (item 10) ---

@@ -43,11 +43,20 @@ def test_a_rerun_after_kill_9_resumes_and_commits_both_runs(tmp_path, jobs) -> N
     subprocess.run([*COMMAND, "--quiet", "reference"], cwd=tmp_path, capture_output=True, check=True)
     fixed = snapshot(tmp_path / "reference")
 
-    proc = subprocess.Popen([*COMMAND, "--jobs", jobs, "--commit", "big"], cwd=tmp_path, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the fifth write pauses (in whichever process makes it), so the kill always lands mid-run
+    # however loaded the machine is; the other worker may go on writing until the kill
+    paused = tmp_path / "paused"
+    pause = (f"import pathlib, time\nfrom themis_lint import writer\nseen = []\n"
+             f"def pause(path):\n    seen.append(path)\n    if len(seen) == 5:\n"
+             f"        pathlib.Path({str(paused)!r}).touch()\n        time.sleep(3600)\n"
+             f"writer.before_write = pause\nfrom themis_lint.cli import main\nmain()\n")
+    proc = subprocess.Popen([sys.executable, "-c", pause, *COMMAND[3:], "--jobs", jobs, "--commit", "big"],
+                            cwd=tmp_path, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120  # only a hang reaches this
-    while not (repo / ".git" / JOURNAL).exists() and time.monotonic() < deadline:
-        time.sleep(0.001)  # the journal appears with the first file written
+    while not paused.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (repo / ".git" / JOURNAL).exists()  # the journal appears with the first file written
     os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: workers too, as the OOM killer might
     proc.wait()
     now = own_temp_files_removed(snapshot(repo))
