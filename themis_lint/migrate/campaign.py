@@ -244,6 +244,9 @@ def _settle(unit: Unit) -> None:
         known.update(status="changed", tip=repo.commit)
     elif repo.errors:
         known.update(status="failed", reason=repo.errors[0])
+    elif repo.changed or (repo.holds and repo.holds.files):
+        # never "clean" for a clone holding changes: a later run would skip it and they would be lost
+        known.update(status="failed", reason="changes were written but not committed; rerun to retry")
     else:
         known.update(status="clean", tip=None)
         if known.get("pr"):
