@@ -117,7 +117,7 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     projects = req.projects or Projects.fixed(setup)
     targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
                                    skipped=run.skipped)
-    targets = _without_tool_files(targets, req, run.skipped)
+    targets = _without_tool_files(targets, req, run.skipped, projects.overrides.pack_paths)
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
     for target in targets:
@@ -142,13 +142,15 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     return run
 
 
-def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str]) -> list:
-    """The targets less the files this run reads or writes as its own (baseline, output file), and
-    named files holding a themis-lint document (pre-commit names a committed baseline too; files
-    found by walking are left out by surfaces.prefiltered, unread when cached)."""
+def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], packs=()) -> list:
+    """The targets less the files this run reads or writes as its own (baseline, output file,
+    the --pack files: a pack's `path:` values would be findings of itself and --fix would rewrite
+    it), and named files holding a themis-lint document (pre-commit names a committed baseline
+    too; files found by walking are left out by surfaces.prefiltered, unread when cached)."""
     own = {os.path.realpath(p): flag for p, flag in ((req.baseline, "--baseline"),
                                                      (req.write_baseline, "--write-baseline"),
-                                                     (req.output_file, "--output-file")) if p}
+                                                     (req.output_file, "--output-file"),
+                                                     *((pack, "--pack") for pack in packs)) if p}
     kept = []
     for target in targets:
         flag = own.get(os.path.realpath(target.path))
@@ -211,7 +213,7 @@ def finish(setup: Setup, req: CheckRequest, run: Run, render, to_stderr: bool = 
         say_nothing_checked(req, run.skipped, unchecked)
     if req.verbose:
         say_timing(run)
-    return exit_code(req, findings, errors, run.results)
+    return exit_code(req, findings, errors, run.results, setup.catalogue)
 
 
 def print_notes(req: CheckRequest, results: list[FileResult], errors: list[str]) -> None:
@@ -342,7 +344,8 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
                   key=lambda f: (f.path, f.row, f.column, f.code)), known, 0
 
 
-def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult]) -> int:
+def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult],
+              catalogue: dict | None = None) -> int:
     if req.exit_zero:
         return 0
     if errors:
@@ -353,7 +356,8 @@ def exit_code(req: CheckRequest, findings: list, errors: list[str], results: lis
     from themis_lint.packs import load_catalogue
 
     threshold = Severity(req.fail_on).rank
-    severities = {code: Severity(rule.severity).rank for code, rule in load_catalogue().items()}
+    # the run's catalogue holds a pack's own codes (ACME001) and their severities too
+    severities = {code: Severity(rule.severity).rank for code, rule in (catalogue or load_catalogue()).items()}
     return 1 if any(severities.get(f.code, 2) >= threshold for f in findings) else 0
 
 
@@ -436,4 +440,4 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
         say_nothing_checked(req, run.skipped)
     if req.verbose:
         say_timing(run)
-    return exit_code(req, findings, errors, run.results)
+    return exit_code(req, findings, errors, run.results, setup.catalogue)

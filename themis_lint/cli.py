@@ -195,22 +195,39 @@ def rules_command(from_version, to_version, pack_paths) -> None:
     if not pack.changes:
         click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
     codes = {c.code for c in pack.changes} | set(TOOL_CODES)
+    width = max(len(code) for code in codes)  # a pack's own codes may be longer than TH101
     for code, rule in setup.catalogue.items():
         if code in codes:
             off = "" if rule.default else " (off unless selected)"
-            click.echo(f"{code}  {rule.slug:<26} {rule.severity:<8} fix:{rule.fix:<7} {rule.summary}{off}")
+            click.echo(f"{code:<{width}}  {rule.slug:<26} {rule.severity:<8} fix:{rule.fix:<7} {rule.summary}{off}")
 
 
 @main.command("rule")
 @click.argument("code")
-def rule_command(code) -> None:
+@click.option("--pack", "pack_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="A rule pack whose own codes to document.")
+def rule_command(code, pack_paths) -> None:
     """One rule's documentation: what it finds, why, example, fix safety, options."""
+    from pathlib import Path
+
     from themis_lint import docs
+    from themis_lint.packs import PackError
 
     try:
-        click.echo(docs.render_rule(code.upper()))
+        click.echo(docs.render_rule(code.upper(), [Path(p) for p in pack_paths]))
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="CODE") from exc
+    except PackError as exc:
+        raise RunError(str(exc)) from exc
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(["pack", "config"]))
+def schema_command(kind) -> None:
+    """The JSON Schema of a rule pack or of the project config (for editors and CI checks)."""
+    from themis_lint import schemas
+
+    click.echo(schemas.render(schemas.pack_schema() if kind == "pack" else schemas.config_schema()), nl=False)
 
 
 @main.command("packs")

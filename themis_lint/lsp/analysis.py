@@ -41,7 +41,7 @@ class Item:
     code: str
     message: str
     severity: int
-    url: str
+    url: str | None  # None: a pack's own code that declares no `url`
     range: Range
     start: int
     fix: FixView | None = None

@@ -13,7 +13,9 @@ def diagnostic(item: Item) -> T.Diagnostic:
     (sl, sc), (el, ec) = item.range
     tags = [T.DiagnosticTag.Unnecessary] if item.code == "TH901" else None
     return T.Diagnostic(T.Range(T.Position(sl, sc), T.Position(el, ec)), item.message, T.DiagnosticSeverity(item.severity),
-                        code=item.code, code_description=T.CodeDescription(item.url), source=SOURCE, tags=tags)
+                        code=item.code, source=SOURCE, tags=tags,
+                        # a pack's own code may have no page: LSP wants a real href or none
+                        code_description=T.CodeDescription(item.url) if item.url else None)
 
 
 def error_diagnostic(line: str) -> T.Diagnostic:

@@ -40,7 +40,11 @@ class Report:
         return [rule for code, rule in self.catalogue.items() if code in codes]
 
 
-def rule_url(rule: Rule) -> str:
+def rule_url(rule: Rule) -> str | None:
+    """The rule's page on the web: ours for a built-in code; a pack's own code has the `url` its
+    pack declares, or none (never a made-up address that does not exist)."""
+    if not rule.builtin:
+        return rule.url
     return f"{DOCS_BASE}{rule.code}-{rule.slug}.md"
 
 
@@ -56,9 +60,11 @@ def clean(text: str) -> str:
 
 
 def rule_page(rule: Rule) -> str | None:
-    """The rule's documentation page (rules/docs), or None while it has none."""
+    """The rule's documentation page (rules/docs; a pack's own code: its `docs`), or None."""
     from themis_lint.packs import rules_dir
 
+    if not rule.builtin:
+        return rule.docs
     page = rules_dir() / "docs" / f"{rule.code}-{rule.slug}.md"
     try:
         return page.read_text(encoding="utf-8")

@@ -41,7 +41,7 @@ def render(report: Report) -> str:
 def rule_descriptor(rule: Rule) -> dict:
     page = rule_page(rule)
     summary = _sentence(rule.summary)
-    return {
+    descriptor = {
         "id": rule.code,
         "name": "".join(part.capitalize() for part in rule.slug.split("-")),
         "shortDescription": {"text": summary},
@@ -51,6 +51,9 @@ def rule_descriptor(rule: Rule) -> dict:
         "defaultConfiguration": {"level": severity_level(rule.severity), "enabled": rule.default},
         "properties": {"tags": [rule.category, rule.slug], "fix": rule.fix},
     }
+    if descriptor["helpUri"] is None:  # a pack's own code without a `url`: SARIF makes it optional
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def result(f: Finding, report: Report, rule_index: int) -> dict:
