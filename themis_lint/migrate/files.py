@@ -5,6 +5,10 @@ Two things differ from `check --fix`, for repositories nobody has read (SECURITY
 read with safe_io (a FIFO swapped in since discovery cannot block the run, a file growing past
 --max-file-size is not read past it), and in a git work tree the write is recorded in the
 resume journal before the file is replaced (issue 18 item 9).
+
+The engine sees the file by its absolute path: a repository's config globs (per-file-ignores,
+config-files) are relative to that config's folder, which a repository-relative name is not
+(issue 15). The report names it relative to the repository.
 """
 from __future__ import annotations
 
@@ -26,8 +30,9 @@ def migrate_file(path: str, rel: str, ctx, options, journal=None) -> FileOutcome
     except Exception as exc:  # noqa: BLE001  one file's bug must not take the run and its report down
         outcome.errors.append(f"{rel}: internal error: {exc!r}")
     else:
-        outcome.errors, outcome.infos = result.errors, result.infos
-        outcome.remaining = [_remaining(f) for f in result.findings]
+        outcome.errors = [_named(line, path, rel) for line in result.errors]
+        outcome.infos = [_named(line, path, rel) for line in result.infos]
+        outcome.remaining = [_remaining(f, path, rel) for f in result.findings]
         if result.fixed is not None:
             outcome.fixes = dict(result.applied_codes)
             if options.write:
@@ -45,14 +50,14 @@ def _process(path: str, rel: str, ctx, options, journal):
     from themis_lint.pipeline import FileResult
     from themis_lint.runner import process_file
 
-    modules = surfaces.wanting(rel, ctx)
+    modules = surfaces.wanting(path, ctx)
     if not modules:
         return FileResult(path=rel)
     data = _read(path, rel, options)
     if isinstance(data, FileResult):
         return data
-    modules = surfaces.prefiltered(rel, data, ctx, modules)
-    target = Target(path, rel, False)
+    modules = surfaces.prefiltered(path, data, ctx, modules)
+    target = Target(path, path, False)
     if journal is None or not options.write:
         return process_file(target, ctx, options, data=data, modules=modules)
     result = process_file(target, ctx, replace(options, write=False), data=data, modules=modules)
@@ -93,20 +98,20 @@ def _write_recorded(path: str, rel: str, data: bytes, result, ctx, options, modu
         journal.note(data, new, dict(result.applied_codes))
     except OSError as exc:
         reason = f"cannot record it for a rerun: {exc.strerror or exc}"
-        return _unwritten(data, rel, ctx, options, modules, reason)
+        return _unwritten(data, path, rel, ctx, options, modules, reason)
     try:
         result.written = write_fixed(path, data, new)
     except WriteRefused as exc:
-        return _unwritten(data, rel, ctx, options, modules, str(exc))
+        return _unwritten(data, path, rel, ctx, options, modules, str(exc))
     return result
 
 
-def _unwritten(data: bytes, rel: str, ctx, options, modules, reason: str):
+def _unwritten(data: bytes, path: str, rel: str, ctx, options, modules, reason: str):
     """The file as it stays on disk: its findings, each fixable one saying why it was not fixed
     (as runner.process_file reports a refused write)."""
     from themis_lint.pipeline import applicable, check_bytes
 
-    result = check_bytes(data, rel, ctx, replace(options, fix=None), modules)
+    result = check_bytes(data, path, ctx, replace(options, fix=None), modules)
     for f in result.findings:
         if applicable(f, options.fix):
             f.message += f" (not fixed: the file was not written: {reason})"
@@ -114,6 +119,11 @@ def _unwritten(data: bytes, rel: str, ctx, options, modules, reason: str):
     return result
 
 
-def _remaining(f) -> dict:
+def _named(text: str, path: str, rel: str) -> str:
+    return text.replace(path, rel)
+
+
+def _remaining(f, path: str, rel: str) -> dict:
     fix = None if f.fix is None else f.fix.safety.value
-    return {"file": f.path, "line": f.row, "column": f.column, "code": f.code, "message": f.message, "fix": fix}
+    return {"file": rel, "line": f.row, "column": f.column, "code": f.code, "message": _named(f.message, path, rel),
+            "fix": fix}
