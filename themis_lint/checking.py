@@ -11,7 +11,7 @@ from themis_lint.project import ProjectError, Projects, Setup
 from themis_lint import diff
 from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
-from themis_lint.report import Report
+from themis_lint.report import Report, clean
 
 FORMAT_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit"}
 
@@ -80,7 +80,6 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[FileResult], list[str]]:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
     from themis_lint import runner
-    from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
     projects = req.projects or Projects.fixed(setup)
@@ -90,7 +89,9 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[Fil
     for target in targets:
         governing = projects.setup_for(target.path)
         groups.setdefault(id(governing), (governing, []))[1].append(target)
-    cache = None if req.no_cache else cache_folder()
+    cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
+    if problem:
+        click.echo(f"themis-lint: warning: {clean(problem)}; running without the cache", err=True)
     order = {t.display: i for i, t in enumerate(targets)}
     results = [r for governing, group in groups.values()
                for r in runner.run(group, governing.ctx, options, req.jobs, cache)]

@@ -1,14 +1,18 @@
 """Rule packs: the catalogue of codes and the version-pair data files, validated on load."""
 from __future__ import annotations
 
-import os
-
 import difflib
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from themis_lint import __version__
+from themis_lint.userdirs import UntrustedFolder, cache_folder, open_private_folder, read_private, write_private
 
 PRIMITIVES = {
     "rename-config-key": ("old", "new"),
@@ -104,19 +108,27 @@ def short(version: str) -> str:
     return "%d.%d" % minor(version)
 
 
-def _yaml_load(path: Path) -> Any:
+def _yaml_load(path: Path, raw: bytes | None = None) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
+
+    try:
+        text = (_read_pack(path) if raw is None else raw).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackError(f"{path}:1: cannot read: {exc}") from exc
+    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic there, its composer recursive
+        raise PackError(f"{path}:1: invalid YAML: nested deeper than {MAX_FLOW_DEPTH} levels")
     yaml = YAML(typ="rt", pure=True)  # round trip: line numbers for errors, no python tags
     try:
-        return yaml.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PackError(f"{path}:1: cannot read: {exc}") from exc
+        return yaml.load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise PackError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    except RecursionError as exc:
+        raise PackError(f"{path}:1: invalid YAML: nested too deeply") from exc
 
 
 def _line(node: Any, key: Any = None) -> int:
@@ -131,36 +143,65 @@ def _line(node: Any, key: Any = None) -> int:
     return lc.line + 1
 
 
+MAX_PACK_BYTES = 4 * 1024 * 1024  # a pack is a page of data; more is a mistake or an attack
+
+
 def _parsed(path: Path) -> Any:
     """A YAML file's plain data, from a JSON copy in the user cache when its bytes were seen
-    before (ruamel's pure-Python parse costs more than the rest of a one-file hook run)."""
-    import hashlib
-    import json
+    before (ruamel's pure-Python parse costs more than the rest of a one-file hook run).
 
-    from themis_lint import __version__
-    from themis_lint.userdirs import cache_folder
+    A copy decides the URLs and keys fixes write, so it is used only from the private cache
+    folder (userdirs), named by the digest of the pack's bytes, and only when it says it was
+    made from exactly those bytes; anything else is parsed again.
+    """
+    raw = _read_pack(path)
+    digest = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
+    folder = _cache_fd()
+    try:
+        copy = _load_copy(folder, digest)
+        if copy is not None:
+            return copy
+        data = _plain(_yaml_load(path, raw), f"{path}:1")
+        if folder is not None:
+            try:
+                write_private(folder, f"pack-{digest}.json", json.dumps({"source": digest, "data": data}).encode())
+            except (OSError, TypeError, ValueError):
+                pass
+        return data
+    finally:
+        if folder is not None:
+            os.close(folder)
+
+
+def _read_pack(path: Path) -> bytes:
+    from themis_lint.writer import TooLarge, read_file
 
     try:
-        raw = path.read_bytes()
+        return read_file(str(path), MAX_PACK_BYTES)
+    except TooLarge as exc:
+        raise PackError(f"{path}:1: too large for a pack ({exc})") from exc
     except OSError as exc:
-        raise PackError(f"{path}:1: cannot read: {exc}") from exc
-    key = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
-    copy = os.path.join(cache_folder(), "packs", key + ".json")
+        raise PackError(f"{path}:1: cannot read: {exc.strerror or exc}") from exc
+
+
+def _cache_fd() -> int | None:
     try:
-        with open(copy, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
-        pass
-    data = _plain(_yaml_load(path))
+        return open_private_folder(cache_folder())
+    except UntrustedFolder:
+        return None
+
+
+def _load_copy(folder: int | None, digest: str) -> Any:
+    blob = None if folder is None else read_private(folder, f"pack-{digest}.json", 4 * MAX_PACK_BYTES)
+    if blob is None:
+        return None
     try:
-        os.makedirs(os.path.dirname(copy), exist_ok=True)
-        tmp = f"{copy}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, default=str)
-        os.replace(tmp, copy)
-    except (OSError, TypeError, ValueError):
-        pass
-    return data
+        copy = json.loads(blob)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(copy, dict) or copy.get("source") != digest:
+        return None
+    return copy.get("data")
 
 
 def _validated(build, path: Path, *args):
@@ -256,21 +297,34 @@ def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule]) 
         if key not in entry:
             raise PackError(f"{where}: {primitive} needs `{key}`")
     versions = [_check_version(entry.get(k), where, k) for k in VERSION_FIELDS]
-    data = _plain(entry)
+    data = _plain(entry, where)
     for key in ("primitive", "code", *VERSION_FIELDS):
         data.pop(key, None)
     return Change(primitive, code, data, *versions, pack=pack, origin=where)
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's commented containers to plain dicts/lists/scalars."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
+MAX_PACK_VALUES = 100_000  # the bundled packs hold a few hundred; aliases count every time they expand
+MAX_PACK_DEPTH = 64
+
+
+def _plain(node: Any, where: str | Path = "pack") -> Any:
+    """ruamel's commented containers to plain dicts/lists/scalars, within a budget: YAML aliases
+    expand here, and a few lines of them (an alias bomb) would otherwise take minutes and all memory."""
+    budget = [MAX_PACK_VALUES]
+
+    def plain(value: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise PackError(f"{where}: more than {MAX_PACK_VALUES} values once YAML aliases are expanded")
+        if depth > MAX_PACK_DEPTH:
+            raise PackError(f"{where}: nested deeper than {MAX_PACK_DEPTH} levels")
+        if isinstance(value, dict):
+            return {str(k): plain(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v, depth + 1) for v in value]
+        return str(value) if isinstance(value, str) else value
+
+    return plain(node, 0)
 
 
 def bundled_pack_paths() -> list[Path]:
