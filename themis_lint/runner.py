@@ -181,9 +181,9 @@ def _small(result: FileResult) -> FileResult:
     return result
 
 
-def _init(ctx: Context, options: Options, parent: int) -> None:
+def _init(ctx: Context, options: Options) -> None:
     global _worker_state
-    die_with_parent(parent)
+    die_with_parent()
     _worker_state = (ctx, options)
 
 
@@ -262,6 +262,5 @@ def _process(todo: list[tuple[Target, str | None, bool]], ctx: Context, options:
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         return [check_target(t, ctx, options, expected, hashing) for t, expected, hashing in todo]
     chunk = max(1, min(128, len(todo) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
-                             initargs=(ctx, options, os.getpid())) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
         return list(pool.map(_work, todo, chunksize=chunk))

@@ -17,13 +17,19 @@ PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 1.0
 
 
-def die_with_parent(parent: int) -> None:
-    """Exit when `parent` (the pid that started this worker) dies.
+def die_with_parent(parent: int | None = None) -> None:
+    """Exit when `parent` (default: the process that started this worker, as multiprocessing
+    recorded it before the initializer ran) dies.
 
     Linux: the kernel sends SIGKILL when the parent goes (PR_SET_PDEATHSIG). Elsewhere, or when
     prctl is refused: a daemon thread that notices the reparenting. Either way, a parent that died
     before we got here is noticed at once.
     """
+    if parent is None:
+        import multiprocessing
+
+        started_by = multiprocessing.parent_process()
+        parent = started_by.pid if started_by is not None else os.getppid()
     armed = sys.platform.startswith("linux") and _pdeathsig(signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)  # the parent died before the signal was armed
