@@ -106,9 +106,9 @@ def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: l
         errors += r.errors
         if not req.quiet:
             for line in r.infos:
-                click.echo(f"themis-lint: {line}", err=True)
+                click.echo(f"themis-lint: {clean(line)}", err=True)
     for line in errors:
-        click.echo(f"themis-lint: error: {line}", err=True)
+        click.echo(f"themis-lint: error: {clean(line)}", err=True)
     if req.diff:
         for r in results:
             if r.fixed is not None:
@@ -144,7 +144,7 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
         if req.write_baseline:
             count = baseline.write(req.write_baseline, findings)
             if not req.quiet:
-                click.echo(f"themis-lint: wrote {count} finding(s) to {req.write_baseline}", err=True)
+                click.echo(f"themis-lint: wrote {count} finding(s) to {clean(req.write_baseline)}", err=True)
         entries = baseline.load(req.baseline or req.write_baseline)
     except baseline.BaselineError as exc:
         raise ProjectError(str(exc)) from exc
@@ -223,9 +223,9 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
         errors += r.errors
         if not req.quiet:
             for line in r.infos:
-                click.echo(f"themis-lint: {line}", err=True)
+                click.echo(f"themis-lint: {clean(line)}", err=True)
     for line in errors:
-        click.echo(f"themis-lint: error: {line}", err=True)
+        click.echo(f"themis-lint: error: {clean(line)}", err=True)
     findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
     categories = compat.summarise(findings, setup.catalogue)
     files = len({f.path for f in findings})

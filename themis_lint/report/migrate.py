@@ -4,6 +4,7 @@ from __future__ import annotations
 from html import escape
 
 from themis_lint import __version__
+from themis_lint.text import clean
 
 STATUSES = ("done", "dry-run", "interrupted", "refused", "failed")
 
@@ -66,24 +67,27 @@ def _totals(rows: list[dict], catalogue: dict) -> dict:
 # --- text -------------------------------------------------------------------------------------------
 
 def render_table(report: dict) -> str:
-    """One line per repository, refusals and errors, what needs a person, then the totals."""
+    """One line per repository, refusals and errors, what needs a person, then the totals. Every
+    name, reason and message is escaped (text.clean): a repository or file name must not forge a
+    `Total:` line or send terminal escapes."""
     rows = report["repositories"]
-    width = max([len("repository")] + [len(r["path"]) for r in rows])
+    names = [clean(r["path"]) for r in rows]
+    width = max([len("repository")] + [len(n) for n in names])
     out = [f"{'repository':<{width}}  {'status':<11}  {'changed':>7}  {'fixes':>5}  {'remaining':>9}  {'errors':>6}"]
-    for r in rows:
-        out.append(f"{r['path']:<{width}}  {r['status']:<11}  {r['files_changed']:>7}  "
+    for name, r in zip(names, rows):
+        out.append(f"{name:<{width}}  {r['status']:<11}  {r['files_changed']:>7}  "
                    f"{sum(r['fixes'].values()):>5}  {len(r['remaining']):>9}  {len(r['errors']):>6}")
-    for r in rows:
+    for name, r in zip(names, rows):
         if r["reason"]:
-            out.append(f"{r['path']}: {r['status']}: {r['reason']}")
-        out += [f"{r['path']}: error: {e}" for e in r["errors"]]
-        out += [f"{r['path']}: note: {n}" for n in r["notes"]]
+            out.append(f"{name}: {r['status']}: {clean(r['reason'])}")
+        out += [f"{name}: error: {clean(e)}" for e in r["errors"]]
+        out += [f"{name}: note: {clean(n)}" for n in r["notes"]]
     needs = [(r["path"], f) for r in rows for f in r["remaining"]]
     if needs:
         out.append("Needs a person:")
         for path, f in needs:
             prefix = "" if path == "." else path.rstrip("/") + "/"
-            out.append(f"{prefix}{f['file']}:{f['line']}:{f['column']}: {f['code']} {f['message']}")
+            out.append(f"{clean(prefix + f['file'])}:{f['line']}:{f['column']}: {f['code']} {clean(f['message'])}")
     t = report["totals"]
     states = ", ".join(f"{n} {s}" for s, n in t["by_status"].items())
     out.append(f"Total: {t['repositories']} repositories ({states}), {t['files_changed']} files changed, "
