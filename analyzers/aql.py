@@ -13,6 +13,7 @@ from typing import Sequence
 from themis_lint.analyzers.aql_host import HostString, HostValue, decode, plain_value
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
+from themis_lint.parse.source import Source
 
 # sqlglot (aql_tokens), the parser and the rules are imported only when a query is analysed:
 # deciding whether a file wants this surface must not cost sqlglot's import time
@@ -64,14 +65,16 @@ def find_in_host_strings(parts: Sequence[HostString], ctx: Context) -> list[Find
     return find_calls_in(value, toks, pairs, ctx)
 
 
-def find_in_json_queries(text: str, base: int, ctx: Context, path: str = "", taken: str = "") -> list[Finding]:
-    """Every string `"query"` member of the JSON `text` (at host offset `base`)."""
+def find_in_json_queries(text: str, base: int, ctx: Context, path: str = "", taken: str = "",
+                         root=None) -> list[Finding]:
+    """Every string `"query"` member of the JSON `text` (at host offset `base`); `root`: the
+    text's span tree when the caller parsed it already."""
     from themis_lint.parse import json_spans
 
     if not could_hold_aql(text, ctx):
         return []
     try:
-        root = json_spans.parse(text, allow_duplicates=True)
+        root = root or json_spans.parse(text, allow_duplicates=True)
     except json_spans.JSONSpanError:
         return []
     found: list[Finding] = []
@@ -91,7 +94,8 @@ def wants(path: str, ctx: Context) -> bool:
     return path.lower().endswith(".aql")
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text = source.text
     from themis_lint.analyzers import aql_parser as P
     from themis_lint.analyzers.aql_rules import find_calls_in
     from themis_lint.analyzers.aql_tokens import ERROR, lex
@@ -103,7 +107,9 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
     return find_calls_in(value, toks, P.match_brackets(toks), ctx)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The AQL must lex and its brackets pair up (`original`: the contract's text before the fixes,
+    unused: AQL has no mappings whose keys a fix renames)."""
     from themis_lint.analyzers import aql_parser as P
     from themis_lint.analyzers.aql_tokens import ERROR, lex
 

@@ -143,20 +143,26 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call, n = site.toks, site.call, site.call.name
     analyzer = str(site.ctx.options(site.change.code).get("analyzer", "text_en"))
     q = site.quote or "\""  # (a report-only message may still show the replacement)
-    head = "`FULLTEXT()` is deprecated in 1.4"
+    head = f"`FULLTEXT()` is deprecated in {site.ctx.version_of(site.change, 'deprecated')}"
     for_var = _for_var(toks, n)
     if for_var is not None:  # collection form: FOR v IN FULLTEXT(coll, "attr", query[, limit])
         if len(call.args) not in (3, 4):
             return f"{head}; use `FOR v IN coll SEARCH ANALYZER(v.attr IN TOKENS(query, \"{analyzer}\"), \"{analyzer}\")`", None, "unexpected number of arguments"
         attribute = string_value(site.arg_tokens(1)[0]) if len(site.arg_tokens(1)) == 1 else None
-        field = build.attribute_path(for_var, attribute, q) if attribute is not None else f"{for_var}.<attribute>"
+        listed = attribute is not None and "," in attribute
+        field = (build.attribute_path(for_var, attribute, q) if attribute is not None and not listed
+                 else f"{for_var}.<attribute>")
         query_text = site.arg_source(2)
         clause = build.search_clause(field, query_text, analyzer, q)
-        coll = site.arg_source(0)
+        coll, coll_reason = _collection_text(site)
         message = f"{head}; use `{coll} {clause}`" + (f" then `LIMIT {site.arg_text(3)}`" if len(call.args) == 4 else "")
-        reason = site.blocker() or _collection_blocker(site) or _query_blocker(site, 2) or _quote_blocker(site)
+        reason = site.blocker() or coll_reason or _query_blocker(site, 2) or _quote_blocker(site)
         if attribute is None:
             reason = reason or "the attribute is not a string literal"
+        elif listed:
+            # issue 12: `'title,content'` is no list; FULLTEXT searched the one attribute its index has
+            reason = reason or (f"the attribute `{attribute}` holds a comma, but FULLTEXT searched one attribute; "
+                                "name the attribute its fulltext index covered")
         elif not _writable_name(attribute):
             reason = reason or "the attribute name holds quotes, backslashes or control characters"
         if not P.clause_follows(toks, call.close + 1):
@@ -214,6 +220,24 @@ def _for_var(toks: list[Tok], n: int) -> str | None:
     return var.text
 
 
+def _collection_text(site: _Site) -> tuple[str, str | None]:
+    """The collection as `FOR v IN` takes it, and why the fix cannot write it (None: it can).
+
+    Issue 12: 1.3's FULLTEXT took the collection as a string (`FULLTEXT('chunks', ...)`); after
+    `FOR v IN` it is an identifier (`chunks`, or `` `my-chunks` `` in backticks), never a string."""
+    arg = site.arg_tokens(0)
+    if len(arg) != 1 or arg[0].kind != STRING or site.is_opaque(0):
+        return site.arg_source(0), _collection_blocker(site)
+    name = string_value(arg[0])
+    written = build.collection_name(name) if name is not None else None
+    if written is None:
+        return site.arg_source(0), "the collection name cannot be written as an AQL name"
+    host = site.host
+    if written.startswith("`") and (host.quote == "`" or "`" in host.taken):
+        return written, "the collection name needs backticks, which the host string cannot hold"
+    return written, None
+
+
 def _collection_blocker(site: _Site) -> str | None:
     arg = site.arg_tokens(0)
     if site.is_opaque(0):
@@ -265,7 +289,7 @@ def _filter_right_after_for(site: _Site) -> int | None:
 def _within(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call = site.toks, site.call
     names = {"latitude": "latitude", "longitude": "longitude", **site.ctx.options(site.change.code)}
-    head = "`WITHIN()` is removed in 1.4"
+    head = f"`WITHIN()` is removed in {site.ctx.version_of(site.change, 'removed')}"
     generic = f"{head}; use `GEO_DISTANCE([doc.{names['longitude']}, doc.{names['latitude']}], [lon, lat]) <= radius`"
     if len(call.args) not in (4, 5):
         return generic, None, "unexpected number of arguments"

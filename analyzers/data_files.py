@@ -8,13 +8,15 @@ config file that does not parse is left to that surface's TH900.
 """
 from __future__ import annotations
 
-from themis_lint.parse import json_spans
+from themis_lint.parse import json_spans, yaml_nodes
+from themis_lint.parse.source import Source
+from themis_lint.analyzers import mapping_keys
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
+from themis_lint.analyzers.server_state import RECORDED_NOTE, Scope
 from themis_lint.edits import data_files as edits
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
 
 NAME = "data_files"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -37,24 +39,25 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     return tuple(lit.lower().encode() for lit in literals)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The text must parse, and hold no duplicate key that `original` (the text before the fixes)
+    did not hold: a JSON or YAML reader keeps one of two equal keys and drops the other."""
     try:
-        if path.endswith(".json"):
-            json_spans.parse(text, allow_duplicates=True)
-        else:
-            _compose(text)
+        kind = "json" if path.endswith(".json") else "yaml"
+        before = None if original is None else mapping_keys.duplicate_keys(original, kind)
+        return mapping_keys.introduced(mapping_keys.duplicate_keys(text, kind), before)
     except json_spans.JSONSpanError as exc:
         return exc.reason
     except AnalysisError as exc:
         return exc.reason
-    return None
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     try:
         if path.endswith(".json"):
-            return json_findings(text, path, ctx)
-        return yaml_findings(text, ctx)
+            return json_findings(source, ctx)
+        return yaml_findings(source, ctx)
     except AnalysisError:
         if is_config_name(path, ctx):
             return []  # the server-config surface reports it (one TH900, not two)
@@ -97,55 +100,84 @@ def string_findings(text: str, value: str, inner: int | None, span: tuple[int, i
     return found
 
 
-def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Context) -> Finding:
-    """RULES.md TH301: a `type: skiplist` beside `fields`; the fix keeps the string's quotes."""
+def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Context,
+                     scope: Scope | None = None) -> Finding:
+    """RULES.md TH301: a `type: skiplist` beside `fields`; the fix keeps the string's quotes.
+    Issue 12: in recorded server state (an agency dump) report only."""
     old, new = change["old"], change["new"]
+    scope = scope or Scope()
     fix = None
-    if inner is not None:
+    if inner is not None and not scope.recorded:
         fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, f"Use index type `{new}`")
-    message = f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{new}`"
-    if fix is None:
+    since = ctx.version_of(change, "deprecated")
+    message = f"index type `{old}` is deprecated in ThemisDB {since}; use `{new}`"
+    if scope.recorded:
+        message += RECORDED_NOTE
+    elif fix is None:
         message += NO_FIX_NOTE
     return Finding(change.code, message, span[0], span[1], fix, replacement_since=change.replacement_since)
 
 
 # ---- JSON -----------------------------------------------------------------
 
-def json_findings(text: str, path: str, ctx: Context) -> list[Finding]:
+def json_findings(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     try:
-        root = json_spans.parse(text, allow_duplicates=True)
+        root = source.json()
     except json_spans.JSONSpanError as exc:
         raise AnalysisError(f"invalid JSON: {exc.reason}", exc.offset) from exc
     found: list[Finding] = []
     index_changes = ctx.changes("replace-index-type")
-    for node in json_spans.walk(root):
+    stack = [(root, Scope())]  # depth first without recursion, each node with its scope
+    while stack:
+        node, scope = stack.pop()
         if node.kind == "string":
             found += string_findings(text, node.value, _json_inner(text, node.start, node.end, node.value),
                                      (node.start, node.end), ctx)
+        elif node.kind == "array":
+            stack += [(item, scope) for item in reversed(node.items)]
         elif node.kind == "object":
-            for member in node.members:
-                found += string_findings(text, member.key,
-                                         _json_inner(text, member.key_start, member.key_end, member.key),
-                                         (member.key_start, member.key_end), ctx)
-            found += _json_index_findings(text, node, index_changes, ctx)
-    found += json_query_findings(text, path, ctx)
+            found += mapping_keys.guard([_json_key(text, member, ctx) for member in node.members])
+            scope = scope.enter({m.key: m.value for m in node.members}, _json_scalar, _json_members)
+            found += _json_index_findings(text, node, index_changes, ctx, scope)
+            stack += [(m.value, scope) for m in reversed(node.members)]
+    found += json_query_findings(text, path, ctx, root)
     return found
+
+
+def _json_scalar(node: json_spans.JNode) -> str | None:
+    if node.kind == "literal":
+        return "null" if node.value is None else str(node.value).lower()
+    return str(node.value) if node.kind in ("string", "number") else None
+
+
+def _json_members(node: json_spans.JNode) -> dict | None:
+    return {m.key: m.value for m in node.members} if node.kind == "object" else None
+
+
+def _json_key(text: str, member: json_spans.JMember, ctx: Context) -> tuple:
+    """(key, key after its fixes, findings in it): issue 12's collision guard decides on them."""
+    inner = _json_inner(text, member.key_start, member.key_end, member.key)
+    found = string_findings(text, member.key, inner, (member.key_start, member.key_end), ctx)
+    return member.key, mapping_keys.renamed(member.key, inner, found), found
 
 
 def _json_inner(text: str, start: int, end: int, value: str) -> int | None:
     return start + 1 if text[start + 1:end - 1] == value else None
 
 
-def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Context) -> list[Finding]:
+def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Context,
+                         scope: Scope) -> list[Finding]:
     keys = {m.key: m.value for m in node.members}
     kind = keys.get("type")
-    if kind is None or kind.kind != "string" or "fields" not in keys:
+    if kind is None or kind.kind != "string" or "fields" not in keys or scope.system:
         return []
     inner = _json_inner(text, kind.start, kind.end, kind.value)
-    return [skiplist_finding(c, (kind.start, kind.end), inner, ctx) for c in changes if kind.value == c["old"]]
+    return [skiplist_finding(c, (kind.start, kind.end), inner, ctx, scope) for c in changes
+            if kind.value == c["old"]]
 
 
-def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
+def json_query_findings(text: str, path: str, ctx: Context, root=None) -> list[Finding]:
     """`"query"` members (request bodies, saved queries) go to the AQL surface."""
     if not (ctx.enabled("TH401") or ctx.enabled("TH402")) or '"query"' not in text:
         return []
@@ -153,59 +185,52 @@ def json_query_findings(text: str, path: str, ctx: Context) -> list[Finding]:
 
     if not aql.could_hold_aql(text):
         return []
-    return aql.find_in_json_queries(text, 0, ctx, path)
+    return aql.find_in_json_queries(text, 0, ctx, path, root=root)
 
 
 # ---- YAML -----------------------------------------------------------------
 
-def _compose(text: str) -> list:
-    """Node trees of every document (no construction: custom tags such as `!Ref` are fine)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic in flow nesting
-        raise AnalysisError("invalid YAML: nesting too deep", 0)
-    try:
-        return [d for d in YAML(typ="rt", pure=True).compose_all(text) if d is not None]
-    except RecursionError as exc:
-        raise AnalysisError("invalid YAML: nesting too deep", 0) from exc
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        offset = mark.index if mark is not None and 0 <= mark.index <= len(text) else 0
-        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise AnalysisError(f"invalid YAML: {reason}", offset) from exc
-
-
-def yaml_findings(text: str, ctx: Context) -> list[Finding]:
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    found: list[Finding] = []
+def yaml_findings(source: Source, ctx: Context) -> list[Finding]:
+    text, found = source.text, []
     index_changes = ctx.changes("replace-index-type")
-    stack, seen = _compose(text), set()
+    stack, seen = [(doc, Scope()) for doc in reversed(source.yaml())], set()
     while stack:
-        node = stack.pop()
+        node, scope = stack.pop()
         if id(node) in seen:  # an alias is visited once, never expanded
             continue
         seen.add(id(node))
-        if isinstance(node, ScalarNode):
+        if yaml_nodes.is_scalar(node):
             found += _scalar_findings(text, node, ctx)
-        elif isinstance(node, SequenceNode):
-            stack += reversed(node.value)
-        elif isinstance(node, MappingNode):
+        elif yaml_nodes.is_sequence(node):
+            stack += [(item, scope) for item in reversed(node.value)]
+        elif yaml_nodes.is_mapping(node):
+            keys = []
+            scope = scope.enter(_yaml_members(node), _yaml_scalar, _yaml_members)
             for key, value in reversed(node.value):
-                stack += [value, key]
-            found += _yaml_index_findings(text, node, index_changes, ctx)
+                keys.insert(0, _yaml_key(text, key, ctx))
+                stack += [(value, scope)] if yaml_nodes.is_scalar(key) else [(value, scope), (key, scope)]
+            found += mapping_keys.guard(keys)
+            found += _yaml_index_findings(text, node, index_changes, ctx, scope)
     return found
 
 
-def _span(node) -> tuple[int, int]:
-    return node.start_mark.index, node.end_mark.index
+def _yaml_scalar(node) -> str | None:
+    return node.value if yaml_nodes.is_scalar(node) else None
+
+
+def _yaml_members(node) -> dict | None:
+    if not yaml_nodes.is_mapping(node):
+        return None
+    return {k.value: v for k, v in node.value if yaml_nodes.is_scalar(k)}
+
+
+_span = yaml_nodes.span
 
 
 def scalar_inner(text: str, node) -> int | None:
     """Offset where a scalar's value stands as-is in the text (single-line plain or quoted, no escapes)."""
     start, end = _span(node)
-    value, style = node.value, node.style
+    value, style = node.value, yaml_nodes.style(node)
     if style is None and text[start:end].endswith(value):
         return end - len(value)
     if style in ("'", '"') and text[end - 1:end] == style:
@@ -215,22 +240,28 @@ def scalar_inner(text: str, node) -> int | None:
     return None
 
 
+def _yaml_key(text: str, key, ctx: Context) -> tuple:
+    """(key, key after its fixes, findings in it) of a mapping key (UNKNOWN for complex keys)."""
+    if not yaml_nodes.is_scalar(key):
+        return mapping_keys.UNKNOWN, mapping_keys.UNKNOWN, []
+    found = _scalar_findings(text, key, ctx)
+    return key.value, mapping_keys.renamed(key.value, scalar_inner(text, key), found), found
+
+
 def _scalar_findings(text: str, node, ctx: Context) -> list[Finding]:
     inner = scalar_inner(text, node)
     # block and plain scalars have no escapes: a path in their source text is the path in the value
-    raw = _span(node) if node.style in (None, "|", ">") else None
+    raw = _span(node) if yaml_nodes.style(node) in (None, "|", ">") else None
     return string_findings(text, node.value, inner, _span(node), ctx, raw)
 
 
-def _yaml_index_findings(text: str, node, changes, ctx: Context) -> list[Finding]:
-    from ruamel.yaml.nodes import ScalarNode
-
-    keys = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+def _yaml_index_findings(text: str, node, changes, ctx: Context, scope: Scope) -> list[Finding]:
+    keys = _yaml_members(node)
     kind = keys.get("type")
-    if not isinstance(kind, ScalarNode) or "fields" not in keys:
+    if kind is None or not yaml_nodes.is_scalar(kind) or "fields" not in keys or scope.system:
         return []
     inner = scalar_inner(text, kind)
-    return [skiplist_finding(c, _span(kind), inner, ctx) for c in changes if kind.value == c["old"]]
+    return [skiplist_finding(c, _span(kind), inner, ctx, scope) for c in changes if kind.value == c["old"]]
 
 
 def template_findings(text: str, ctx: Context) -> list[Finding]:

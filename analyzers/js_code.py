@@ -9,13 +9,14 @@ import re
 
 from dataclasses import replace
 
-from themis_lint.analyzers import endpoints
+from themis_lint.analyzers import endpoints, index_specs, mapping_keys
 from themis_lint.analyzers.js_syntax import (  # Offsets: re-exported for tests
     Literal, Offsets, Parsed, callee_names, decode, grammar_of, key_name, literal, literals, named_args,
     parse, tools)
 from themis_lint.edits import js_code as edits
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
+from themis_lint.parse.source import Source
 
 NAME = "js_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -40,28 +41,112 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     return _wide_triggers[base]
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The file must parse, and hold no duplicate object-literal key that `original` (the text
+    before the fixes) did not hold: JavaScript keeps the last one, silently."""
     parsed = parse(text, path)
     if parsed.problem is None:
-        return None
+        before = None
+        if original is not None and (old := parse(original, path)).problem is None:
+            before = duplicate_keys(old)
+        return mapping_keys.introduced(duplicate_keys(parse(text, path)), before)
     from themis_lint.text import LineIndex
 
     row, col = LineIndex(text).position(parsed.problem_at)
     return f"{parsed.problem} (line {row}, column {col})"
 
 
+def duplicate_keys(parsed: Parsed):
+    """Extra occurrences of each key in its object literal (accessors `get x`/`set x` apart)."""
+    import tree_sitter
+
+    query = _object_query(parsed.grammar)
+    objects = tree_sitter.QueryCursor(query).captures(parsed.tree.root_node).get("object", [])
+    return mapping_keys.duplicates([member_key(parsed, m, {})[0] for m in named_args(obj)] for obj in objects)
+
+
+_object_queries: dict[str, object] = {}
+
+
+def _object_query(grammar: str):
+    if grammar not in _object_queries:
+        import tree_sitter
+
+        _object_queries[grammar] = tree_sitter.Query(tools(grammar)[0].language, "(object) @object")
+    return _object_queries[grammar]
+
+
 # ---- TH201 / TH202 ---------------------------------------------------------------
 
 def find_endpoints(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Finding]:
     found: list[Finding] = []
+    keyed: dict[tuple[int, int], tuple[object, dict]] = {}  # object literal -> its key literals
     for lit in lits:
         simple = _simple_all_finding(parsed, lit, ctx)
         if simple is not None:
             found.append(simple)
             continue
-        for lo, hi in lit.chunks():
-            found += _chunk_endpoints(lit, lo, hi, ctx)
+        here = [f for lo, hi in lit.chunks() for f in _chunk_endpoints(lit, lo, hi, ctx)]
+        obj = _object_of_key(lit.node)
+        if obj is None or not here:
+            found += here
+        else:
+            keyed.setdefault((obj.start_byte, obj.end_byte), (obj, {}))[1][_span_key(lit.node)] = (lit, here)
+    for obj, own in keyed.values():  # issue 12: no rename into a key the object already has
+        found += mapping_keys.guard([member_key(parsed, member, own) for member in named_args(obj)])
     return found
+
+
+def _span_key(node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
+def _object_of_key(node):
+    """The object literal of which `node` (a string or template literal) is a key, else None."""
+    parent = node.parent
+    if parent is not None and parent.type == "computed_property_name":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "pair" or parent.child_by_field_name("key") != node:
+        return None
+    obj = parent.parent
+    return obj if obj is not None and obj.type == "object" else None
+
+
+def member_key(parsed: Parsed, member, own: dict) -> tuple:
+    """(key, key after its fixes, findings in it) of one object-literal member; `own` maps key
+    literal spans to (literal, findings). UNKNOWN for spreads and computed keys."""
+    unknown = (mapping_keys.UNKNOWN, mapping_keys.UNKNOWN, [])
+    if member.type == "shorthand_property_identifier":
+        name = parsed.source(member)
+        return name, name, []
+    if member.type == "method_definition":
+        key = member.child_by_field_name("name")
+        name = key_name(parsed, key) if key is not None else None
+        accessor = member.children[0].type if member.children[0].type in ("get", "set") else None
+        if name is None:
+            return unknown
+        identity = (accessor, name) if accessor else name
+        return identity, identity, []
+    if member.type != "pair" or (key := member.child_by_field_name("key")) is None:
+        return unknown
+    if key.type == "computed_property_name":
+        inner = named_args(key)
+        if len(inner) != 1 or inner[0].type not in ("string", "template_string"):
+            return unknown
+        key = inner[0]
+    if key.type not in ("string", "template_string"):
+        name = key_name(parsed, key)
+        return (name, name, []) if name is not None else unknown
+    lit, found = own.get(_span_key(key)) or (literal(parsed, key), [])
+    return (*_literal_key(lit, found), found)
+
+
+def _literal_key(lit: Literal, found: list[Finding]) -> tuple:
+    """A string key's value before and after its fixes (a template with `${}` by its source)."""
+    raw = mapping_keys.renamed(lit.raw, lit.body, found)
+    if lit.opaque:
+        return ("template", lit.raw), ("template", raw)
+    return lit.value(), decode(raw) if lit.escapes and "\\" in raw else raw
 
 
 def _chunk_endpoints(lit: Literal, lo: int, hi: int, ctx: Context) -> list[Finding]:
@@ -182,16 +267,83 @@ def _has_comment(node) -> bool:
 def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Finding]:
     """RULES.md TH301: `{type: 'skiplist'}` in an object literal; reads and comparisons are not found."""
     found = []
+    specs = index_specs.specs_for(ctx, parsed.text, "javascript")
     for change in ctx.changes("replace-index-type"):
         for lit in lits:
-            if lit.raw != change["old"] or lit.opaque or not _is_type_property(parsed, lit.node):
+            if lit.raw != change["old"] or lit.opaque:
+                continue
+            if not _is_type_property(parsed, lit.node) and not _is_spec_argument(lit.node, specs):
                 continue
             fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
                       f"Use index type `{change['new']}`")
-            found.append(Finding(change.code, f"index type `{change['old']}` is deprecated in ThemisDB "
-                                 f"{ctx.pack.to_version}; use `{change['new']}`", lit.start, lit.end, fix,
+            message = (f"index type `{change['old']}` is deprecated in ThemisDB "
+                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}`")
+            helper = defining_helper(parsed, lit.node, helper_names(ctx))
+            if helper is not None:
+                fix, message = None, message + INSIDE_HELPER.format(helper)
+            found.append(Finding(change.code, message, lit.start, lit.end, fix,
                                  replacement_since=change.replacement_since))
     return found
+
+
+# issue 12: a skiplist definition inside `createSkipList(...) { ... }` is a test double's or the
+# driver's own: rewriting it changes what that code sends, not a client's index
+INSIDE_HELPER = (" (no fix: it is inside a definition of `{}`, a test double or driver code whose "
+                 "behaviour the rewrite would change)")
+_FUNCTIONS = ("function_expression", "function", "arrow_function", "generator_function")
+
+
+def helper_names(ctx: Context) -> frozenset[str]:
+    """Every listed skiplist helper, renamed or report-only, of any language."""
+    return frozenset([c["old"] for c in ctx.changes("rename-index-helper")]
+                     + [c["name"] for c in ctx.changes("report-index-helper")])
+
+
+def defining_helper(parsed: Parsed, node, names: frozenset[str]) -> str | None:
+    """The listed helper whose definition (function, method, `name: function`, `X.name = () =>`)
+    holds `node`, if any."""
+    while node is not None:
+        name = _defined_name(parsed, node)
+        if name in names:
+            return name
+        node = node.parent
+    return None
+
+
+def _defined_name(parsed: Parsed, node) -> str | None:
+    kind = node.type
+    if kind in ("function_declaration", "generator_function_declaration", "method_definition", *_FUNCTIONS):
+        name = node.child_by_field_name("name")
+        if name is not None:
+            return key_name(parsed, name) if name.type != "identifier" else parsed.source(name)
+        holder = node.parent  # an anonymous function named by where it is stored
+        if holder is None:
+            return None
+        if holder.type == "pair":
+            key = holder.child_by_field_name("key")
+            return key_name(parsed, key) if key is not None else None
+        if holder.type == "variable_declarator":
+            name = holder.child_by_field_name("name")
+            return parsed.source(name) if name is not None and name.type == "identifier" else None
+        if holder.type == "assignment_expression":
+            left = holder.child_by_field_name("left")
+            prop = left.child_by_field_name("property") if left is not None and left.type == "member_expression" else None
+            return parsed.source(prop) if prop is not None else None
+    return None
+
+
+def _is_spec_argument(node, specs) -> bool:
+    """Issue 12: the index type argument of an imported library's call (`@Index('skiplist')`,
+    or type-arango's `@Index(type => 'skiplist')`: an arrow function returning it)."""
+    args = node.parent
+    if args is not None and args.type == "arrow_function" and args.child_by_field_name("body") == node:
+        node, args = args, args.parent
+    if not specs or args is None or args.type != "arguments" or args.parent is None:
+        return False
+    names = callee_names(args.parent) if args.parent.type == "call_expression" else []
+    values = named_args(args)
+    return any(names[-1:] == [spec["call"]] and spec.get("position") is not None
+               and spec["position"] < len(values) and values[spec["position"]] == node for spec in specs)
 
 
 def _is_type_property(parsed: Parsed, node) -> bool:
@@ -225,19 +377,44 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
             change = renames[name]
             fix = Fix((edits.rename_edit(start, end, change["new"]),), Safety.SAFE,
                       f"Rename to `{change['new']}`")
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB {ctx.pack.to_version}; "
-                       f"use `{change['new']}()`")
+            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
+                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}()`")
             if _defines(parsed.text, name):  # a wrapper or a test double: renaming the call alone breaks it
                 fix = None
                 message += f" (no fix: this file defines its own `{name}`; rename it with its callers)"
+            elif (why := _arguments_blocker(node, change)) is not None:
+                fix = None
+                message += f" (no fix: {why})"
         else:
             change, fix = reports[name], None
             advice = change.get("advice") or "create a persistent index instead"
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB {ctx.pack.to_version}; "
-                       f"{advice}")
+            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
+                       f"{ctx.version_of(change, 'deprecated')}; {advice}")
         found.append(Finding(change.code, message, start, end, fix,
                              replacement_since=change.replacement_since))
     return found
+
+
+def _arguments_blocker(name_node, change) -> str | None:
+    """Issue 12: JS passes arguments by position only, so a rename keeps a call only when its
+    arguments all fall in the parameters both declared signatures share, in order."""
+    from themis_lint.packs import parse_signature
+
+    old = parse_signature(change["signature"]["old"])
+    new = parse_signature(change["signature"]["new"])
+    shared = 0
+    while shared < min(len(old), len(new)) and old[shared].name == new[shared].name:
+        shared += 1
+    call = name_node.parent
+    while call is not None and call.type != "call_expression":
+        call = call.parent
+    args = call.child_by_field_name("arguments") if call is not None else None
+    values = named_args(args) if args is not None and args.type == "arguments" else []
+    if any(v.type == "spread_element" for v in values) and shared < len(old):
+        return "a spread argument cannot be matched to the parameters"
+    if len(values) > shared:
+        return f"`{change['new']}` does not take the arguments past the first {shared} the same way"
+    return None
 
 
 def _defines(text: str, name: str) -> bool:
@@ -372,8 +549,8 @@ def _aql_filter(parsed: Parsed, ctx: Context):
     return lambda raw: aql.could_hold_aql(raw, ctx)
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
-    parsed = parse(text, path)
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    parsed = parse(source.text, source.path)
     holds_aql = _aql_filter(parsed, ctx)
     lits = literals(parsed, _relevance(ctx, holds_aql))
     found: list[Finding] = []

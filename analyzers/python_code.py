@@ -13,7 +13,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from themis_lint.analyzers import endpoints
+from themis_lint.analyzers import endpoints, index_specs, mapping_keys
 from themis_lint.analyzers.python_literals import (  # names re-exported for tests
     OPAQUE, Lines, Piece, Scan, decode_group, exact_span, field_end, host_end, host_start,
     make_piece, opaque_spans, raw_body, scan_tokens)
@@ -22,6 +22,7 @@ from themis_lint.analyzers.python_indexes import (helper_findings, index_finding
 from themis_lint.edits.python_code import fits_literal, lossless_problem, without_fix_over
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
+from themis_lint.parse.source import Source
 
 NAME = "python_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -33,14 +34,29 @@ def wants(path: str, ctx: Context) -> bool:
     return path.endswith(SUFFIXES)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
+    """The module must parse (ast, and libcst byte for byte) and hold no duplicate dict-display
+    key that `original` (the text before the fixes) did not hold: Python keeps the last one."""
     try:
-        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return f"line {exc.lineno}: {exc.msg}"
     except (ValueError, RecursionError, MemoryError) as exc:
         return str(exc) or type(exc).__name__
-    return lossless_problem(text)
+    before = None
+    if original is not None:
+        try:
+            before = duplicate_keys(original, ast.parse(original))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            before = None
+    return mapping_keys.introduced(duplicate_keys(text, tree), before) or lossless_problem(text)
+
+
+def duplicate_keys(text: str, tree: ast.AST):
+    """Extra occurrences of each key in its dict display (constants by value, f-strings by source)."""
+    lines = Lines(text)
+    return mapping_keys.duplicates([dict_key_identity(text, key, lines)[0] for key in node.keys]
+                                   for node in ast.walk(tree) if isinstance(node, ast.Dict))
 
 
 # ---- the pack's data for this surface ------------------------------------------
@@ -111,7 +127,8 @@ class Candidates:
         return bool(self.endpoint_groups or self.index_groups or self.aql_groups or self.names)
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     w = wanted(ctx)
     mentions = Mentions.of(text, w)
     if not mentions:
@@ -131,10 +148,15 @@ def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
         return _unparsed_findings(text, found, w, ctx, exc)
     shape = Shape.of(tree, lines, ctx, w.helper_names)
     findings: list[Finding] = []
+    by_key: dict[int, list[Finding]] = {}  # dict-key literal start -> its findings (issue 12)
     for group in found.endpoint_groups:
-        findings += endpoint_findings(text, group, shape, ctx)
+        if group[0].start in shape.dict_keys:
+            by_key[group[0].start] = endpoint_findings(text, group, shape, ctx)
+        else:
+            findings += endpoint_findings(text, group, shape, ctx)
+    findings += guarded_dict_keys(text, by_key, shape, lines)
     findings += index_findings(text, found, shape, w, ctx)
-    findings += helper_findings(text, found, shape, w, ctx)
+    findings += helper_findings(text, found, shape, w, ctx, lines)
     if w.aql is not None:
         for group in found.aql_groups.values():
             findings += aql_findings(text, group, shape, w.aql, ctx)
@@ -213,13 +235,17 @@ class Shape:
     query_args: set[int] = field(default_factory=set)  # first argument of a configured query call
     templates: dict[int, str] = field(default_factory=dict)  # `.format` / `%` template -> kind
     index_values: set[int] = field(default_factory=set)  # value of a `type` key in a dict literal
-    helper_calls: list[tuple[int, int, str]] = field(default_factory=list)  # method name spans
+    helper_calls: list[tuple[int, int, str, ast.Call]] = field(default_factory=list)  # method name spans
     collections: dict[int, ast.expr] = field(default_factory=dict)  # path literal -> `collection` arg
     open_ended: set[int] = field(default_factory=set)  # left operand of `+`: more text follows
+    dict_keys: dict[int, ast.Dict] = field(default_factory=dict)  # key literal start -> its dict
+    helper_bodies: list[tuple[int, int, str]] = field(default_factory=list)  # `def add_skiplist_index`
+    index_notes: dict[int, str] = field(default_factory=dict)  # index type literal -> why no fix
+    specs: list = field(default_factory=list)  # index-type-argument entries of imported libraries
 
     @classmethod
     def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
-        shape = cls()
+        shape = cls(specs=index_specs.specs_for(ctx, lines.text, "python"))
         queries = [tuple(q.split(".")) for q in ctx.query_functions]
         defined: set[str] = set()
         compared: set[int] = set()
@@ -235,6 +261,9 @@ class Shape:
                 compared.update(id(n) for n in (node.left, *node.comparators))
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 defined.add(node.name)
+                if node.name in helpers:  # issue 12: a test double or the driver's own code
+                    end = lines.offset_bytes(node.end_lineno, node.end_col_offset)
+                    shape.helper_bodies.append((_start(node, lines), end, node.name))
             elif kind is ast.BinOp and isinstance(node.op, ast.Mod) and _is_str(node.left):
                 shape.templates[_start(node.left, lines)] = "percent"
             elif kind is ast.BinOp and isinstance(node.op, ast.Add):
@@ -246,16 +275,55 @@ class Shape:
         for node in calls:
             shape._call(node, lines, queries, defined, helpers)
         for node in dicts:
+            for key in node.keys:
+                if _is_str(key) or isinstance(key, ast.JoinedStr):
+                    shape.dict_keys[_start(key, lines)] = node
             if id(node) in compared:  # RULES.md TH301: `x == {"type": "skiplist"}` is a read
                 continue
             for key, value in zip(node.keys, node.values):
                 if _is_str(key) and key.value == "type" and _is_str(value):
                     shape.index_values.add(_start(value, lines))
+                elif _is_str(key) and _is_str(value):
+                    shape._dict_spec(node, key.value, value, lines)
         return shape
+
+    def _dict_spec(self, node: ast.Dict, key: str, value: ast.Constant, lines: Lines) -> None:
+        """Issue 12: `{"index_type": "skiplist", ...}`, a spec of an ORM written as a plain dict."""
+        for spec in self.specs:
+            if spec.get("dict-key") and spec.get("keyword") == key:
+                names = {k.value for k in node.keys if _is_str(k)}
+                self._spec_value(spec, value, names, None in node.keys, lines)
+
+    def _spec_value(self, spec, value: ast.expr, names: set[str], unknown: bool, lines: Lines) -> None:
+        start = _start(value, lines)
+        self.index_values.add(start)
+        note = index_specs.blocker(spec, names, unknown)
+        if note is not None:
+            self.index_notes[start] = note
+
+    def _call_spec(self, node: ast.Call, lines: Lines) -> None:
+        """Issue 12: an ORM's call that takes the index type as an argument (`IndexSpec(index_type=...)`)."""
+        name = _dotted(node.func)[-1:] or ("",)
+        for spec in self.specs:
+            if spec["call"] != name[0]:
+                continue
+            value = next((kw.value for kw in node.keywords if kw.arg == spec.get("keyword")), None)
+            position = spec.get("position")
+            if value is None and position is not None and position < len(node.args):
+                value = node.args[position]
+            if _is_str(value):
+                names = {kw.arg for kw in node.keywords if kw.arg}
+                self._spec_value(spec, value, names, any(kw.arg is None for kw in node.keywords), lines)
+
+    def defining_helper(self, offset: int) -> str | None:
+        """The listed skiplist helper whose definition holds `offset`, if any."""
+        return next((name for start, end, name in self.helper_bodies if start <= offset < end), None)
 
     def _call(self, node: ast.Call, lines: Lines, queries: list[tuple[str, ...]], defined: set[str],
               helpers: frozenset[str]) -> None:
         func = node.func
+        if self.specs:
+            self._call_spec(node, lines)
         if isinstance(func, ast.Attribute) and func.attr == "format" and _is_str(func.value):
             self.templates[_start(func.value, lines)] = "format"
         if isinstance(func, ast.Name) and func.id == "dict":
@@ -264,7 +332,7 @@ class Shape:
                     self.index_values.add(_start(kw.value, lines))
         if isinstance(func, ast.Attribute) and func.attr in helpers and not own_method(func, defined):
             end = lines.offset_bytes(func.end_lineno, func.end_col_offset)
-            self.helper_calls.append((end - len(func.attr), end, func.attr))
+            self.helper_calls.append((end - len(func.attr), end, func.attr, node))
         if node.args:
             first = _template_literal(node.args[0])
             if first is not None and _matches_query(_dotted(func), queries):
@@ -328,6 +396,38 @@ def _collection_arg(node: ast.Call) -> ast.expr | None:
 
 
 # ---- findings ----------------------------------------------------------------------
+
+def guarded_dict_keys(text: str, by_key: dict[int, list[Finding]], shape: Shape, lines: Lines) -> list[Finding]:
+    """Issue 12: a rename that would give a dict display a key it already has keeps no fix."""
+    found: list[Finding] = []
+    for node in {id(shape.dict_keys[start]): shape.dict_keys[start] for start in by_key}.values():
+        keys = []
+        for key in node.keys:
+            start = None if key is None else _start(key, lines)
+            own = by_key.get(start, [])
+            keys.append((*dict_key_identity(text, key, lines, own), own))
+        found += mapping_keys.guard(keys)
+    return found
+
+
+def dict_key_identity(text: str, key: ast.expr | None, lines: Lines, findings: list[Finding] = ()):
+    """(key, key after the fixes of `findings`) as Python compares them: a constant's value, an
+    f-string by its source text; UNKNOWN for `**spread` and computed keys."""
+    if not isinstance(key, (ast.Constant, ast.JoinedStr)):
+        return mapping_keys.UNKNOWN, mapping_keys.UNKNOWN
+    start, end = _start(key, lines), lines.offset_bytes(key.end_lineno, key.end_col_offset)
+    source = text[start:end]
+    edits = sorted((e.start - start, e.end - start, e.content) for f in findings if f.fix is not None
+                   for e in f.fix.edits if start <= e.start and e.end <= end)
+    new_source = source
+    for s, e, content in reversed(edits):
+        new_source = new_source[:s] + content + new_source[e:]
+    if isinstance(key, ast.JoinedStr):
+        return ("f-string", source), ("f-string", new_source)
+    try:
+        return key.value, ast.literal_eval(new_source)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return key.value, mapping_keys.UNKNOWN
 
 def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context) -> list[Finding]:
     """RULES.md TH201/TH202: paths at segment boundaries in the value of every string."""

@@ -6,12 +6,20 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from themis_lint.edits.python_code import literal_value_fix, rename_fix
+from themis_lint.analyzers.python_helpers import helper_fix
+from themis_lint.analyzers.python_literals import Lines
+from themis_lint.edits.python_code import literal_value_fix
 from themis_lint.context import Context
 from themis_lint.model import Finding, Safety
 
 if TYPE_CHECKING:
     from themis_lint.analyzers.python_code import Candidates, Shape, Wanted
+
+
+# issue 12: a skiplist definition inside `def add_skiplist_index(...)` is a test double's or the
+# driver's own: rewriting it changes what that code returns or sends, not a client's index
+INSIDE_HELPER = (" (no fix: it is inside a definition of `{}`, a test double or driver code whose "
+                 "behaviour the rewrite would change)")
 
 
 def is_python_helper(change) -> bool:
@@ -32,29 +40,37 @@ def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: C
         old = text[piece.body_start:piece.body_end]
         change = w.index_types[old]
         fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
-        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.pack.to_version}; "
+        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; "
                    f"use `{change['new']}`")
+        helper = shape.defining_helper(piece.start)
+        if helper is not None:
+            fix, message = None, message + INSIDE_HELPER.format(helper)
+        elif start in shape.index_notes:
+            fix, message = None, message + f" (no fix: {shape.index_notes[start]})"
         out.append(Finding(change.code, message, piece.start, piece.end, fix,
                            replacement_since=change.replacement_since))
     return out
 
 
-def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
-    """RULES.md TH301: calls of the pack's skiplist helpers (never their definitions), at the name."""
+def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context,
+                    lines: Lines) -> list[Finding]:
+    """RULES.md TH301: calls of the pack's skiplist helpers (never their definitions), at the name;
+    a rename maps the call's arguments by the pack's signatures (issue 12)."""
     out = []
     names = {start for start, _ in found.names}
-    for start, end, name in shape.helper_calls:
+    for start, end, name, call in shape.helper_calls:
         if start not in names or text[start:end] != name:
             continue
         if name in w.renames:
             change = w.renames[name]
-            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; use `{change['new']}`"
-            out.append(Finding(change.code, message, start, end, rename_fix(start, end, change["new"]),
-                               replacement_since=change.replacement_since))
+            fix, note = helper_fix(text, lines, call, (start, end), change)
+            message = (f"`{name}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; "
+                       f"use `{change['new']}`{note}")
+            out.append(Finding(change.code, message, start, end, fix, replacement_since=change.replacement_since))
         elif name in w.reports:
             change = w.reports[name]
             advice = change.get("advice") or "no automatic fix"
-            message = f"`{name}` is deprecated in ThemisDB {ctx.pack.to_version}; {advice}"
+            message = f"`{name}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; {advice}"
             out.append(Finding(change.code, message, start, end, None,
                                replacement_since=change.replacement_since))
     return out

@@ -13,7 +13,8 @@ import tokenize
 import unicodedata
 from dataclasses import dataclass, field
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from themis_lint.text import LineIndex
+
 _PREFIX = re.compile(r"[A-Za-z]*")
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+ splits f-strings
 _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
@@ -25,16 +26,8 @@ _SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\
 OPAQUE = "\0"  # stands for an f-string substitution in a decoded value: never part of a path
 
 
-class Lines:
-    """Line starts as Python sees them (`\\r\\n`, `\\r`, `\\n`), for token and ast positions."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-
-    def line(self, row: int) -> str:
-        end = self.starts[row] if row < len(self.starts) else len(self.text)
-        return self.text[self.starts[row - 1]:end]
+class Lines(LineIndex):
+    """The one line model (Python's too: `\\r\\n`, `\\r`, `\\n`), with token and ast positions."""
 
     def offset(self, row: int, column: int) -> int:
         """Offset of 1-based row and 0-based character column (tokenize)."""

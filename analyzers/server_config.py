@@ -14,6 +14,7 @@ from themis_lint.edits import server_config as edits
 from themis_lint import globs
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
+from themis_lint.parse.source import Source
 from themis_lint.text import newline_of
 
 NAME = "server_config"
@@ -40,9 +41,29 @@ def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     return tuple(lit.encode() for lit in literals if len(lit) >= 4) + ctx.trigger_bytes()
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
     """The file, and every config embedded in it, must parse (a fix must not leave, say, two
-    `rocksdb:` keys in a ConfigMap's `themisdb.conf: |`)."""
+    `rocksdb:` keys in a ConfigMap's `themisdb.conf: |`). With `original` (the text before the
+    fixes), a duplicate key the original had already is not the fixes' doing (issue 12)."""
+    problem = _parse_problem(text, path)
+    if problem is None or original is None or "duplicate key" not in problem:
+        return problem
+    from themis_lint.analyzers import mapping_keys
+
+    kind = "json" if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{") else "yaml"
+    try:
+        before = mapping_keys.duplicate_keys(original, kind)
+    except (ValueError, AnalysisError):
+        return problem  # the original did not even parse with duplicates allowed
+    if not before:
+        return problem
+    try:
+        return mapping_keys.introduced(mapping_keys.duplicate_keys(text, kind), before)
+    except (ValueError, AnalysisError) as exc:
+        return getattr(exc, "reason", None) or problem
+
+
+def _parse_problem(text: str, path: str) -> str | None:
     try:
         _parse(text, path)
     except AnalysisError as exc:
@@ -58,27 +79,27 @@ def parse_error(text: str, path: str) -> str | None:
 
 
 def _several_documents(text: str) -> bool:
-    from ruamel.yaml.error import YAMLError
+    from themis_lint.parse import yaml_nodes
 
-    from themis_lint.parse import yaml_docs
-
-    try:  # the parse `_parse` just made, kept by yaml_docs: not parsed again
-        return len([d for d in yaml_docs.load_all(text) if d is not None]) > 1
-    except (YAMLError, AnalysisError):
+    try:  # the parse `_parse` just made, kept by yaml_nodes: not parsed again
+        return len(yaml_nodes.compose(text)) > 1
+    except AnalysisError:
         return False
 
 
-def _parse(text: str, path: str) -> ConfigDoc | None:
+def _parse(text: str, path: str, source: Source | None = None) -> ConfigDoc | None:
+    """The config document; `source` shares its JSON or YAML parse with the other surfaces."""
     if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return parse_json(text)
-    return parse_yaml(text)
+        return parse_json(text, source.json if source is not None else None)  # a function: parsed on use
+    return parse_yaml(text, source.yaml() if source is not None else None)
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
     if is_config_name(path, ctx):
         overlay = ctx.matches(path, ctx.overlay_files)
         try:
-            doc = _parse(text, path)
+            doc = _parse(text, path, source)
         except AnalysisError:
             if not mentions_known_keys(text, ctx):
                 return []  # RULES.md: a broken file with no ThemisDB content is no TH900
@@ -132,12 +153,17 @@ def _target(ctx: Context) -> str:
     return f"ThemisDB {ctx.pack.to_version}"
 
 
+def _when(ctx: Context, change, event: str = "") -> str:
+    """Issue 12: the version the change happened in (its pack's step), not the run's target."""
+    return f"ThemisDB {ctx.version_of(change, event)}"
+
+
 def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
     found = []
     for change in ctx.changes("rename-config-key"):
         old, new = change["old"], change["new"]
         for entry in [e for e in doc.entries if e.full_key == old]:
-            message = f"`{old}` is renamed to `{new}` in {_target(ctx)}"
+            message = f"`{old}` is renamed to `{new}` in {_when(ctx, change)}"
             existing = doc.find(new)
             fix_edits = None
             if existing is None:
@@ -156,7 +182,8 @@ def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
 def _same_value(doc: ConfigDoc, a: Entry, b: Entry) -> bool:
     if a.is_map or b.is_map:
         return False
-    return str(a.value) == str(b.value)
+    # `1` and `'1'` differ (an int, a string); JSON values compare as parsed
+    return (a.value_tag, str(a.value)) == (b.value_tag, str(b.value))
 
 
 def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
@@ -165,7 +192,7 @@ def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
         for entry in [e for e in doc.entries if e.full_key == change["key"]]:
             advice = change.get("advice") or "delete it"
             fix = Fix(edits.delete_edits(doc, entry), Safety.UNSAFE, f"Remove `{change['key']}`")
-            found.append(Finding(change.code, f"`{change['key']}` is removed in {_target(ctx)}; {advice}",
+            found.append(Finding(change.code, f"`{change['key']}` is removed in {_when(ctx, change, 'removed')}; {advice}",
                                  entry.key_start, entry.key_end, fix,
                                  replacement_since=change.replacement_since))
     return found
@@ -184,7 +211,7 @@ def find_missing_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
         fix_edits, holder = edits.insert_edits(doc, key, value, nl)
         at = holder.key_start if holder is not None else 0
         fix = Fix(fix_edits, Safety.SAFE, f"Add `{key}: {value}`") if fix_edits else None
-        found.append(Finding(change.code, f"`{key}` is required in {_target(ctx)}; add `{key}: {value}`",
+        found.append(Finding(change.code, f"`{key}` is required in {_when(ctx, change)}; add `{key}: {value}`",
                              at, at, fix, replacement_since=change.replacement_since))
     return found
 

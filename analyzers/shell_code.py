@@ -8,14 +8,13 @@ a fix is made only where a word's value maps one to one onto the file text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from themis_lint.analyzers.command_line import (SHELL_SUFFIXES, SHELLS, exec_form, is_dockerfile, is_makefile,
-                                                shell_script)
 from themis_lint.analyzers.endpoints import find_paths, path_finding
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding, Fix, Safety
-from themis_lint.parse.shell_words import Word, exact_region, split_commands, value_offsets
+from themis_lint.parse import commands as C, nginx
+from themis_lint.parse.shell_words import Word, exact_region, value_offsets
+from themis_lint.parse.source import Source
 
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
@@ -23,91 +22,25 @@ CLIENTS = {"curl", "wget", "http", "https"}  # `http`/`https`: HTTPie
 CURL_BODY = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json"}
 WGET_BODY = ("--post-data", "--body-data")
 DECLARERS = {"export", "local", "readonly", "declare", "typeset"}
-DOCKER_SHELL_INSTR = {"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"}
-NGINX_DIRS = {"nginx", "conf.d", "sites-available", "sites-enabled"}
-MAX_NESTING = 2  # `sh -c '...'` inside `sh -c '...'`: deeper scripts are not followed
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
-_HEALTHCHECK_CMD = re.compile(r"(?:[ \t]+--\S+)*[ \t]+CMD(?=[ \t\[])", re.IGNORECASE)
 NO_FIX_NOTE = " (no fix: quoting or escapes in the word do not map onto the file text)"
 
 
-def is_nginx(path: str) -> bool:
-    """RULES.md "nginx and systemd files"."""
-    parts = path.split("/")
-    name = parts[-1]
-    if name == "nginx.conf" or name.endswith(".nginx.conf"):
-        return True
-    return name.endswith(".conf") and any(p in NGINX_DIRS for p in parts[:-1])
-
-
 def wants(path: str, ctx: Context) -> bool:
-    return path.endswith(SHELL_SUFFIXES) or is_dockerfile(path) or is_makefile(path) or is_nginx(path)
+    return C.holds_commands(path) or nginx.is_nginx(path)
 
 
-def parse_error(text: str, path: str) -> str | None:
+def parse_error(text: str, path: str, original: str | None = None) -> str | None:
     """The tokenizers never fail: an unterminated quote runs to the end of the text."""
     return None
 
 
-def analyze(text: str, path: str, ctx: Context) -> list[Finding]:
-    if is_nginx(path):
+def analyze(source: Source, ctx: Context) -> list[Finding]:
+    text, path = source.text, source.path
+    if nginx.is_nginx(path):
         return nginx_findings(text, ctx)
-    if is_dockerfile(path):
-        commands = dockerfile_commands(text)
-    elif is_makefile(path):
-        commands = makefile_commands(text)
-    else:
-        commands = split_commands(text)
-    return command_findings(text, commands, ctx, path)
-
-
-# ---- where shell text is ----------------------------------------------------
-
-def _logical_lines(text: str, start: int = 0):
-    """(line start, end) of lines joined by trailing `\\` continuations, from `start`."""
-    pos = start
-    while pos < len(text):
-        end = pos
-        while True:
-            nl = text.find("\n", end)
-            if nl == -1:
-                end = len(text)
-                break
-            if not text[end:nl].rstrip("\r").endswith("\\"):
-                end = nl
-                break
-            end = nl + 1
-        yield pos, end
-        pos = end + 1
-
-
-def dockerfile_commands(text: str) -> list[list[Word]]:
-    """Shell commands of `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK` instructions."""
-    commands: list[list[Word]] = []
-    for start, end in _logical_lines(text):
-        line = text[start:end]
-        stripped = line.lstrip(" \t")
-        instr = stripped.split(None, 1)[0].upper() if stripped.strip() else ""
-        if instr not in DOCKER_SHELL_INSTR:
-            continue
-        body = start + (len(line) - len(stripped)) + len(instr)
-        if instr == "HEALTHCHECK":  # `HEALTHCHECK [--interval=5s ...] CMD <command>`
-            match = _HEALTHCHECK_CMD.match(text, body, end)
-            if match is None:
-                continue
-            body = match.end()
-        words = exec_form(text, body, end)
-        commands += [words] if words is not None else split_commands(text, body, end)
-    return commands
-
-
-def makefile_commands(text: str) -> list[list[Word]]:
-    """Shell commands of recipe lines (tab-indented), continuations joined."""
-    commands: list[list[Word]] = []
-    for start, end in _logical_lines(text):
-        if text.startswith("\t", start):
-            commands += split_commands(text, start + 1, end)
-    return commands
+    return [f for site in source.sites() if site.instruction != "FROM"
+            for f in command_findings(text, site.commands, ctx, path)]
 
 
 # ---- words ------------------------------------------------------------------
@@ -130,15 +63,10 @@ def word_endpoint_findings(source: str, word: Word, ctx: Context) -> list[Findin
     return found
 
 
-def _program(word: Word) -> str:
-    # Makefile recipe prefixes `@`, `-`, `+` belong to make, not to the program name
-    return word.value.lstrip("@+-").rsplit("/", 1)[-1]
-
-
 def client_index(words: list[Word]) -> int | None:
     """Index of the HTTP client word: anywhere, so `timeout 5 curl`, `kubectl exec p -- curl` count."""
     for i, word in enumerate(words):
-        if _program(word) in CLIENTS:
+        if C.basename(word.value) in CLIENTS:
             return i
     return None
 
@@ -165,7 +93,7 @@ def command_findings(source: str, commands: list[list[Word]], ctx: Context, path
             for word in words[at + 1:]:
                 found += word_endpoint_findings(source, word, ctx)
             found += body_findings(source, words[at:], ctx, path)
-        if depth < MAX_NESTING:
+        if depth < C.MAX_NESTING:
             found += nested_findings(source, words, ctx, path, depth)
     return found
 
@@ -173,13 +101,10 @@ def command_findings(source: str, commands: list[list[Word]], ctx: Context, path
 def nested_findings(source: str, words: list[Word], ctx: Context, path: str, depth: int) -> list[Finding]:
     """`sh -c '<script>'`: the script is followed when it stands as-is in the source."""
     found = []
-    for i, word in enumerate(words):  # anywhere in the command: `kubectl exec pod -- sh -c '...'`
-        script = shell_script(words[i:]) if _program(word) in SHELLS else None
-        if script is not None:
-            base = exact_region(source, script)
-            if base is not None:
-                inner = split_commands(source, base, base + len(script.value))
-                found += command_findings(source, inner, ctx, path, depth + 1)
+    for script in C.shell_scripts(words, anywhere=True):  # anywhere in the command: `kubectl exec pod -- sh -c '...'`
+        inner = C.script_commands(source, script)
+        if inner is not None:
+            found += command_findings(source, inner, ctx, path, depth + 1)
     return found
 
 
@@ -187,7 +112,7 @@ def nested_findings(source: str, words: list[Word], ctx: Context, path: str, dep
 
 def _body_words(words: list[Word]) -> list[tuple[Word, int]]:
     """(word, characters to skip) holding a request body: `-d BODY`, `-dBODY`, `--post-data=BODY`."""
-    program, found = _program(words[0]), []
+    program, found = C.basename(words[0].value), []
     for i, word in enumerate(words[1:], 1):
         value, nxt = word.value, words[i + 1] if i + 1 < len(words) else None
         if program == "curl":
@@ -245,63 +170,10 @@ def _json_queries(aql, body: str, base: int, ctx: Context, path: str, taken: str
 
 # ---- nginx ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Token:
-    value: str
-    start: int  # span of the raw token, quotes included
-    end: int
-    exact: bool  # value == the raw text inside the quotes
-    directive: str  # the directive the token belongs to ("" for the name itself)
-
-
-def nginx_tokens(text: str) -> list[Token]:
-    """Tokens of an nginx config: linear, never fails (an unterminated quote runs to the end)."""
-    tokens: list[Token] = []
-    directive, i, n = None, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t\r\n":
-            i += 1
-        elif ch == "#":
-            nl = text.find("\n", i)
-            i = n if nl == -1 else nl
-        elif ch in ";{}":
-            directive, i = None, i + 1
-        else:
-            value, end, exact = _nginx_word(text, i)
-            tokens.append(Token(value, i, end, exact, directive or ""))
-            directive = value if directive is None else directive
-            i = end
-    return tokens
-
-
-def _nginx_word(text: str, i: int) -> tuple[str, int, bool]:
-    if text[i] in "'\"":
-        quote, j, out, exact = text[i], i + 1, [], True
-        while j < len(text) and text[j] != quote:
-            if text[j] == "\\" and j + 1 < len(text):
-                out.append(text[j + 1])
-                j += 2
-                exact = False
-            else:
-                out.append(text[j])
-                j += 1
-        return "".join(out), min(j + 1, len(text)), exact
-    j = i
-    while j < len(text) and text[j] not in " \t\r\n;{}":
-        if text.startswith("${", j):  # `${name}` is a variable, not a block
-            close = text.find("}", j)
-            j = len(text) if close == -1 else close
-        j += 1
-    j = min(j, len(text))
-    raw = text[i:j]
-    return raw, j, "\\" not in raw
-
-
 def nginx_findings(text: str, ctx: Context) -> list[Finding]:
     """Endpoint paths in any nginx token (location, proxy_pass, rewrite, return, ...)."""
     found = []
-    tokens = nginx_tokens(text)
+    tokens = nginx.tokens(text)
     locations = {t.value for t in tokens if t.directive == "location"}
     for token in tokens:
         hits = find_paths(token.value, ctx)

@@ -9,6 +9,27 @@ from __future__ import annotations
 import re
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_AQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# AQL keywords cannot name a collection after `FOR doc IN` without backticks
+_AQL_KEYWORDS = frozenset(
+    "aggregate all and any asc collect desc distinct false filter for graph in inbound insert into "
+    "k_paths k_shortest_paths let like limit none not null or outbound remove replace return "
+    "shortest_path sort true update upsert window with search prune options at least".split())
+
+
+def is_plain_collection(name: str) -> bool:
+    """A collection name that can follow `FOR doc IN` as it is."""
+    return bool(_AQL_NAME.match(name)) and name.lower() not in _AQL_KEYWORDS
+
+
+def collection_name(name: str) -> str | None:
+    """A collection named by a string (`FULLTEXT('chunks', ...)`) as the identifier `FOR v IN`
+    takes: as it is when plain, else in backticks; None when not even backticks can hold it."""
+    if is_plain_collection(name):
+        return name
+    if not name or any(ch in "`\\" or ord(ch) < 32 or ch == "\x7f" for ch in name):
+        return None
+    return f"`{name}`"
 
 
 def attribute_path(var: str, attribute: str, quote: str) -> str:

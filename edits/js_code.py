@@ -5,16 +5,8 @@ module says how to change it (STYLE.md "Analyzer and codemod").
 """
 from __future__ import annotations
 
-import re
-
+from themis_lint.edits.aql import is_plain_collection
 from themis_lint.model import Edit
-
-_AQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# AQL keywords cannot name a collection after `FOR doc IN` without backticks
-_AQL_KEYWORDS = frozenset(
-    "aggregate all and any asc collect desc distinct false filter for graph in inbound insert into "
-    "k_paths k_shortest_paths let like limit none not null or outbound remove replace return "
-    "shortest_path sort true update upsert window with search prune options at least".split())
 
 
 def rename_edit(start: int, end: int, new: str) -> Edit:
@@ -25,11 +17,6 @@ def rename_edit(start: int, end: int, new: str) -> Edit:
 def body_edit(body_start: int, body_end: int, value: str) -> Edit:
     """Replace a literal's body with `value` (plain text that needs no escaping), quotes kept."""
     return Edit(body_start, body_end, value)
-
-
-def is_plain_collection(name: str) -> bool:
-    """A collection name that can follow `FOR doc IN` as it is."""
-    return bool(_AQL_NAME.match(name)) and name.lower() not in _AQL_KEYWORDS
 
 
 def simple_all_query(receiver: str, quote: str, name: str | None, expression: str | None) -> str:

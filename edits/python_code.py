@@ -18,11 +18,6 @@ def fits_literal(value: str) -> bool:
     return not any(c in _NEEDS_ESCAPE for c in value)
 
 
-def rename_fix(start: int, end: int, new: str) -> Fix:
-    """RULES.md TH301: a helper call keeps its arguments; only the method name changes."""
-    return Fix((Edit(start, end, new),), Safety.SAFE, f"Rename to `{new}`")
-
-
 def literal_value_fix(body_start: int, body_end: int, new: str, safety: Safety) -> Fix | None:
     """Replace a literal's whole body (prefix and quotes stay); None when `new` needs escaping."""
     if not fits_literal(new):
@@ -65,3 +60,23 @@ def lossless_problem(text: str) -> str | None:
     if module.code != text:
         return "libcst does not print the module back byte for byte"
     return None
+
+
+def drop_argument(spans: list[tuple[int, int]], k: int) -> Edit:
+    """Remove argument `k` of a call (its spans in order) with the comma that separates it."""
+    start, end = spans[k]
+    if k + 1 < len(spans):
+        return Edit(start, spans[k + 1][0], "")
+    if k > 0:
+        return Edit(spans[k - 1][1], end, "")
+    return Edit(start, end, "")
+
+
+def index_call(spec: dict, arguments: list[tuple[str, str]]) -> str:
+    """Issue 12: `add_index({"type": "persistent", "fields": ..., ...}, formatter=True)` from the
+    pack's `index-call` and the call's arguments (parameter, source text), in their order."""
+    keys = spec.get("keys") or {}
+    items = [f'"type": "{spec["type"]}"'] if spec.get("type") else []
+    items += [f'"{keys.get(param, param)}": {source}' for param, source in arguments]
+    extra = f", {spec['extra']}" if spec.get("extra") else ""
+    return f"{spec['method']}({{{', '.join(items)}}}{extra})"

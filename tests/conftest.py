@@ -1,7 +1,21 @@
-"""Shared fixtures."""
+"""Shared fixtures, and the hypothesis profiles.
+
+CI runs the property tests derandomized (`ci`, the default): the same examples every run, so CI
+is never flaky on a real bug; every example a property test ever found is an explicit `@example`
+on it (or a regression test), replayed first. `HYPOTHESIS_PROFILE=fuzz pytest tests/hardening`
+explores at random with more examples and keeps what it finds in .hypothesis/ (not committed):
+turn each into an `@example`.
+"""
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from themis_lint.context import default_context
 

@@ -193,3 +193,15 @@ def test_a_broken_arrow_is_caught(tmp_path, source, expected) -> None:
         assert found == []
     else:
         assert any(expected in v for v in found), found
+
+
+def test_the_wheel_claims_only_the_themis_lint_namespace() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert all(p == "themis_lint" or p.startswith("themis_lint.") for p in config["packages"])
+    assert set(config["package-dir"]) <= set(config["packages"])
+    # every package folder with modules is listed (a missing one would be left out of the wheel)
+    listed = set(config["packages"])
+    assert {name.rpartition(".")[0] or name for name, path in modules().items()
+            if path.name != "__init__.py"} <= listed

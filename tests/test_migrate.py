@@ -436,7 +436,7 @@ def test_missing_path_and_oversized_file(fleet) -> None:
 def test_an_analyzer_crash_costs_one_file_not_the_run(fleet, monkeypatch) -> None:
     from themis_lint.analyzers import command_line
 
-    def crash(text, path, ctx):
+    def crash(source, ctx):
         raise ValueError("boom")
 
     monkeypatch.setattr(command_line, "analyze", crash)

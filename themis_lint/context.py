@@ -25,6 +25,10 @@ class Context:
     def enabled(self, code: str) -> bool:
         return code in self.selected
 
+    def version_of(self, change: Change, event: str = "") -> str:
+        """The version a message names for `change`: the step it happened in, not the target."""
+        return change.when(event) or self.pack.to_version
+
     def options(self, code: str) -> dict:
         """A rule's options: the pack's defaults overridden by the project config."""
         return {**self.pack.rule_defaults(code), **self.rule_options.get(code, {})}

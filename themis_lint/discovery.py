@@ -7,8 +7,10 @@ from typing import Callable, Union
 
 from themis_lint.globs import compile_globs
 
+# vendored tool bundles are not client code: Yarn 2+ keeps its releases and plugins (multi-MB one-line
+# bundles) in `.yarn/`, and Plug'n'Play writes `.pnp.cjs` / `.pnp.loader.mjs` (issue 12)
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", "site-packages",
-                    "dist", "build", "vendor", "*.min.js", "*.bundle.js")
+                    "dist", "build", "vendor", "*.min.js", "*.bundle.js", ".yarn", ".pnp.cjs", ".pnp.loader.mjs")
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ PRIMITIVES = {
     "deprecate-endpoint": ("path", "new"),
     "remove-endpoint": ("path", "new"),
     "replace-index-type": ("old", "new"),
-    "rename-index-helper": ("old", "new", "language"),
+    "rename-index-helper": ("old", "new", "language", "signature"),
     "report-index-helper": ("name", "language"),
+    "index-type-argument": ("call", "language", "library"),
     "rewrite-aql-function": ("function", "transform"),
 }
 VERSION_FIELDS = ("deprecated-in", "removed-in", "replacement-since")
@@ -62,6 +63,14 @@ class Change:
     replacement_since: str | None
     pack: str
     origin: str  # file:line, for messages
+    step: str | None = None  # the `to` version of the pack that declares it: when it happened
+
+    def when(self, event: str = "") -> str | None:
+        """The version a message names for this change (issue 12: with packs chained 1.3 -> 1.4 ->
+        1.5 a 1.4 rename is "renamed in 1.4", not in the run's target): its own `deprecated-in` /
+        `removed-in` for those events, else the version its pack upgrades to."""
+        declared = {"deprecated": self.deprecated_in, "removed": self.removed_in}.get(event)
+        return declared or self.step
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -274,7 +283,7 @@ def _build_pack(path: Path, doc: Any, catalogue: dict[str, Rule]) -> Pack:
     if not isinstance(changes, list):
         raise PackError(f"{path}:{_line(doc, 'changes')}: `changes` must be a list")
     for i, entry in enumerate(changes):
-        pack.changes.append(_load_change(entry, f"{path}:{_line(changes, i)}", name, catalogue))
+        pack.changes.append(_load_change(entry, f"{path}:{_line(changes, i)}", name, catalogue, to))
     review = doc.get("manual-review") or []
     for i, item in enumerate(review):
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
@@ -283,7 +292,7 @@ def _build_pack(path: Path, doc: Any, catalogue: dict[str, Rule]) -> Pack:
     return pack
 
 
-def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule]) -> Change:
+def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule], step: str | None = None) -> Change:
     if not isinstance(entry, dict):
         raise PackError(f"{where}: a change is a mapping with `primitive` and `code`")
     primitive, code = entry.get("primitive"), entry.get("code")
@@ -300,7 +309,77 @@ def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule]) 
     data = _plain(entry, where)
     for key in ("primitive", "code", *VERSION_FIELDS):
         data.pop(key, None)
-    return Change(primitive, code, data, *versions, pack=pack, origin=where)
+    if primitive in CHECKS:
+        CHECKS[primitive](data, where)
+    return Change(primitive, code, data, *versions, pack=pack, origin=where, step=step)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a driver helper's declared signature (`name`, `name=default`, `name?`)."""
+
+    name: str
+    default: str | None = None  # the default as written (`None`, `False`); None: required or `?`
+    optional: bool = False
+
+
+_PARAM_RE = re.compile(r"^([A-Za-z_$][A-Za-z0-9_$]*)(\?)?(?:=(.+))?$")
+ARGUMENT_ACTIONS = ("block", "drop")
+
+
+def parse_signature(text: str) -> list[Param]:
+    """`"fields, unique=None, opts?"` -> its parameters; ValueError on anything else."""
+    params = []
+    for part in (p.strip() for p in str(text).split(",")):
+        match = _PARAM_RE.match(part)
+        if not match:
+            raise ValueError(f"bad parameter {part!r} (expected name, name=default or name?)")
+        name, question, default = match.groups()
+        params.append(Param(name, default, bool(question) or default is not None))
+    if len({p.name for p in params}) != len(params):
+        raise ValueError("a parameter is declared twice")
+    return params
+
+
+def _check_helper_rename(data: dict, where: str) -> None:
+    """A rename-index-helper entry must say what happens to every argument of the old helper."""
+    signature = data.get("signature")
+    if not isinstance(signature, dict) or set(signature) != {"old", "new"}:
+        raise PackError(f"{where}: rename-index-helper `signature` needs `old` and `new`")
+    try:
+        old, new = parse_signature(signature["old"]), parse_signature(signature["new"])
+    except ValueError as exc:
+        raise PackError(f"{where}: signature: {exc}") from exc
+    arguments = data.get("arguments") or {}
+    if not isinstance(arguments, dict):
+        raise PackError(f"{where}: `arguments` maps an old parameter to block, drop or {{rename: new}}")
+    names = {p.name for p in new}
+    for param in old:
+        action = arguments.get(param.name)
+        target = action.get("rename") if isinstance(action, dict) else None
+        if action is None and param.name not in names:
+            raise PackError(f"{where}: `{param.name}` is not a parameter of `{data['new']}`: "
+                            "say in `arguments` whether it blocks the fix, is dropped or renamed")
+        if action is not None and action not in ARGUMENT_ACTIONS and target not in names:
+            raise PackError(f"{where}: arguments: `{param.name}`: expected block, drop or "
+                            f"{{rename: <a parameter of {data['new']}>}}")
+    call = data.get("index-call")
+    if call is not None and (not isinstance(call, dict) or not isinstance(call.get("method"), str)):
+        raise PackError(f"{where}: `index-call` needs a `method`")
+
+
+def _check_type_argument(data: dict, where: str) -> None:
+    """An index-type-argument entry says which argument carries the type."""
+    if data.get("keyword") is None and data.get("position") is None and not data.get("dict-key"):
+        raise PackError(f"{where}: index-type-argument needs `keyword`, `position` or `dict-key`")
+    if data.get("position") is not None and not isinstance(data["position"], int):
+        raise PackError(f"{where}: `position` is a 0-based argument index")
+    blocked = data.get("blocked-by") or []
+    if not isinstance(blocked, list) or not all(isinstance(b, str) for b in blocked):
+        raise PackError(f"{where}: `blocked-by` is a list of argument names")
+
+
+CHECKS = {"rename-index-helper": _check_helper_rename, "index-type-argument": _check_type_argument}
 
 
 MAX_PACK_VALUES = 100_000  # the bundled packs hold a few hundred; aliases count every time they expand

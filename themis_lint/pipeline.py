@@ -16,6 +16,7 @@ from themis_lint import suppress, surfaces
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.packs import minor
+from themis_lint.parse.source import Source
 from themis_lint.text import LineIndex
 from themis_lint.writer import DecodeError, decode
 
@@ -53,11 +54,13 @@ class FileResult:
 
 
 def analyze(text: str, path: str, ctx: Context, modules: list[ModuleType]) -> list[Finding]:
-    """Every finding of every wanting surface, TH900 for a surface that cannot parse the file."""
+    """Every finding of every wanting surface, TH900 for a surface that cannot parse the file.
+    The surfaces share one Source: one line index, each parse made once (parse/source.py)."""
     found: list[Finding] = []
+    source = Source(text, path)
     for module in modules:
         try:
-            found += module.analyze(text, path, ctx)
+            found += module.analyze(source, ctx)
         except AnalysisError as exc:
             found.append(Finding("TH900", f"cannot parse as {module.NAME}: {exc.reason}", exc.offset,
                                  exc.offset))
@@ -182,9 +185,10 @@ def apply_fixes(text: str, fixes: list[Fix]) -> str:
     return "".join(pieces)
 
 
-def _parse_problem(text: str, path: str, modules: list[ModuleType]) -> str | None:
+def _parse_problem(text: str, path: str, modules: list[ModuleType], original: str) -> str | None:
+    """Why a fixed text does not parse for a surface, or holds a duplicate key `original` did not."""
     for module in modules:
-        problem = module.parse_error(text, path)
+        problem = module.parse_error(text, path, original=original)
         if problem:
             return f"{module.NAME}: {problem}"
     return None
@@ -274,7 +278,7 @@ def _unused_suppressions(text: str, path: str, ctx: Context, options: Options, m
         place(f, index, path)
     fixes = choose([f.fix for f in unused if applicable(f, options.fix)])
     new = apply_fixes(text, fixes) if fixes else text
-    if fixes and _parse_problem(new, path, modules):
+    if fixes and _parse_problem(new, path, modules, text):
         new, fixes = text, []
     if fixes:
         result.fixes_applied += len(fixes)
@@ -298,12 +302,12 @@ def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleTyp
     chosen = choose([f.fix for f in todo])
     by_fix = {id(f.fix): f for f in todo}
     new = apply_fixes(text, chosen)
-    if _parse_problem(new, path, modules) and not _parse_problem(text, path, modules):
+    if _parse_problem(new, path, modules, text) and not _parse_problem(text, path, modules, text):
         good: list[Fix] = []
         for fix in chosen:
-            if not _parse_problem(apply_fixes(text, good + [fix]), path, modules):
+            if not _parse_problem(apply_fixes(text, good + [fix]), path, modules, text):
                 good.append(fix)
-            elif problem := _parse_problem(apply_fixes(text, [fix]), path, modules):
+            elif problem := _parse_problem(apply_fixes(text, [fix]), path, modules, text):
                 finding = by_fix[id(fix)]
                 dropped[finding.code, finding.message] = problem
         chosen, new = good, apply_fixes(text, good)

@@ -1,7 +1,16 @@
-"""Offsets, lines and columns over decoded file text."""
+"""Offsets, lines and columns over decoded file text: the one line model.
+
+A line ends at "\r\n", "\n" or a lone "\r", as in the Language Server Protocol, YAML 1.2,
+JSON and Python's tokenizer; so a row reported here is the row an editor shows, and the row a
+YAML or Python parser gives maps back to the same offset. (`themis_lint.diff` uses git's model,
+where only "\n" ends a line, because that is what `git apply` reads.)
+"""
 from __future__ import annotations
 
 import bisect
+import re
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 class LineIndex:
@@ -9,12 +18,12 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.text = text
-        starts = [0]
-        i = text.find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = text.find("\n", i + 1)
-        self.starts = starts
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)] if ("\n" in text or "\r" in text) \
+            else [0]
+
+    def line(self, row: int, keep_newline: bool = True) -> str:
+        """The text of 1-based `row`."""
+        return self.text[self.starts[row - 1]:self.line_end(row, keep_newline)]
 
     def position(self, offset: int) -> tuple[int, int]:
         row = bisect.bisect_right(self.starts, offset) - 1
@@ -51,13 +60,9 @@ def clean(text: str) -> str:
 
 
 def newline_of(text: str) -> str:
-    """The file's line break style: the first one it uses, else \\n."""
-    i = text.find("\n")
-    if i > 0 and text[i - 1] == "\r":
-        return "\r\n"
-    if i == -1 and "\r" in text:
-        return "\r"
-    return "\n"
+    """The file's line break style: the first one it uses (the one line model), else \\n."""
+    match = _LINE_BREAK.search(text)
+    return match.group() if match else "\n"
 
 
 def flow_depth(text: str) -> int:

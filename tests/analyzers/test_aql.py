@@ -9,6 +9,7 @@ from themis_lint.analyzers.aql_tokens import ERROR, lex
 from themis_lint.context import default_context
 from themis_lint.pipeline import Options, check_source
 from themis_lint.model import Safety
+from themis_lint.parse.source import Source
 
 CTX = default_context()
 
@@ -167,7 +168,7 @@ def test_fix_retokenizes_is_idempotent_and_keeps_other_tokens(source: str) -> No
     assert all(f.code in ("TH401", "TH402") for f in before.findings)
     index = 0
     out_tokens = [t.text for t in lex(output)]
-    calls = [(f.start, f.end) for f in aql.analyze(source, "q.aql", CTX) if f.fix]
+    calls = [(f.start, f.end) for f in aql.analyze(Source(source, "q.aql"), CTX) if f.fix]
     for tok in lex(source):
         if any(s - 12 <= tok.start < e for s, e in calls):  # the call, and `FILTER`/`IN` before it
             continue

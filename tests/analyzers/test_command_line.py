@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from themis_lint.analyzers import command_line
+from themis_lint.parse import commands
 from themis_lint.model import Safety
 from themis_lint.parse.shell_words import split_commands
 
@@ -37,7 +37,7 @@ def _found(text: str, path: str = "scripts/x.sh") -> list[tuple[int, int, str, s
 ])
 def test_wrappers_are_skipped_with_their_arguments(line: str, program: str) -> None:
     words = split_commands(line)[0]
-    assert words[command_line.command_start(words)].value.endswith(program)
+    assert words[commands.command_start(words)].value.endswith(program)
 
 
 @pytest.mark.parametrize("line,script", [
@@ -46,7 +46,7 @@ def test_wrappers_are_skipped_with_their_arguments(line: str, program: str) -> N
     ("sh script.sh", None), ("echo sh -c 'a'", None), ("sh -e 'a'", None),
 ])
 def test_shell_script_word(line: str, script: str | None) -> None:
-    word = command_line.shell_script(split_commands(line)[0])
+    word = commands.shell_script(split_commands(line)[0])
     assert (word.value if word else None) == script
 
 

@@ -8,6 +8,7 @@ import pytest
 from themis_lint.analyzers import data_files
 from themis_lint.context import default_context
 from themis_lint.model import AnalysisError, Safety
+from themis_lint.parse.source import Source
 
 from tests.helpers import fix, run
 
@@ -78,7 +79,7 @@ def test_json_duplicate_keys_are_tolerated() -> None:
 def test_broken_json_with_a_trigger_is_th900() -> None:
     assert _found('{"url": "/_admin/log",}\n', "api.json") == [(1, 23, "TH900")]
     with pytest.raises(AnalysisError):
-        data_files.analyze('{"url": "/_admin/log",}\n', "api.json", default_context())
+        data_files.analyze(Source('{"url": "/_admin/log",}\n', "api.json"), default_context())
 
 
 def test_broken_yaml_with_a_trigger_is_th900() -> None:
@@ -136,5 +137,5 @@ def test_analysis_stays_bounded() -> None:
     inputs = ((big_json, "d.json", 5000), (big_yaml, "d.yaml", 4000), (bombs, "b.yaml", 2))
     for text, path, at_least in inputs:
         began = time.perf_counter()
-        assert len(data_files.analyze(text, path, ctx)) >= at_least
+        assert len(data_files.analyze(Source(text, path), ctx)) >= at_least
         assert time.perf_counter() - began < 10

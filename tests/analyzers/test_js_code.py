@@ -14,6 +14,7 @@ from themis_lint.context import default_context
 from themis_lint.pipeline import Options
 from tests.helpers import check_file
 from themis_lint.model import Safety
+from themis_lint.parse.source import Source
 
 ACCEPTANCE = Path("/work/shared/acceptance")
 
@@ -251,7 +252,7 @@ def hosts_of(source: str, path: str = "a.js", **settings_) -> list[list]:
     original = aql.find_in_host_strings
     aql.find_in_host_strings = lambda parts, ctx: seen.append(list(parts)) or []
     try:
-        js_code.analyze(source, path, default_context(**settings_))
+        js_code.analyze(Source(source, path), default_context(**settings_))
     finally:
         aql.find_in_host_strings = original
     return seen

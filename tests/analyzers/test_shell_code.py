@@ -8,6 +8,7 @@ import pytest
 from themis_lint.analyzers import shell_code
 from themis_lint.context import default_context
 from themis_lint.model import Safety
+from themis_lint.parse.source import Source
 from themis_lint.parse.shell_words import split_commands
 
 from tests.helpers import fix, run
@@ -25,7 +26,7 @@ def _found(text: str, path: str = "scripts/x.sh", select=None) -> list[tuple[int
     ("Makefile", True), ("build/rules.mk", True), ("nginx.conf", True), ("etc/api.nginx.conf", True),
     ("deploy/nginx/site.conf", True), ("etc/nginx/conf.d/themis.conf", True),
     ("sites-enabled/default.conf", True), ("config/app.conf", False), ("app.py", False),
-    ("deploy/compose.yaml", False), ("themisdb.service", False),
+    ("deploy/compose.yaml", False), ("themisdb.service", True),
 ])
 def test_wants(path: str, wanted: bool) -> None:
     assert shell_code.wants(path, default_context()) is wanted
@@ -149,7 +150,7 @@ def test_analysis_stays_bounded_on_pathological_input() -> None:
              ("sh -c 'sh -c x' " * 5_000) + "/_admin/log", "curl \\\n" * 20_000 + "/_admin/log"]
     for text in nasty:
         began = time.perf_counter()
-        shell_code.analyze(text, "x.sh", ctx)
-        shell_code.analyze(text, "Makefile", ctx)
-        shell_code.analyze(text, "nginx.conf", ctx)
+        shell_code.analyze(Source(text, "x.sh"), ctx)
+        shell_code.analyze(Source(text, "Makefile"), ctx)
+        shell_code.analyze(Source(text, "nginx.conf"), ctx)
         assert time.perf_counter() - began < 5

@@ -66,8 +66,8 @@ def test_a_finding_whose_fix_would_not_parse_is_reported_without_a_fix(monkeypat
 
     real = server_config.analyze
 
-    def broken_fix(text, path, ctx):
-        found = real(text, path, ctx)
+    def broken_fix(source, ctx):
+        found = real(source, ctx)
         for f in found:
             f.fix = Fix((Edit(f.start, f.end, "]["),), Safety.SAFE)
         return found

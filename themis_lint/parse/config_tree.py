@@ -1,16 +1,12 @@
 """Server config documents (YAML flat/nested/mixed, JSON) as entries with source spans."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from themis_lint.parse import json_spans
 from themis_lint.model import AnalysisError
 from themis_lint.text import LineIndex
-
-_PLAIN_KEY = re.compile(r"[^:#\n]*?(?=:(\s|$))")
-
 
 @dataclass(eq=False)
 class Entry:
@@ -27,6 +23,7 @@ class Entry:
     block_end: int  # continuation lines and the line break included
     indent: int  # column of the key (0-based)
     member: Any = None  # JSON: the JMember
+    value_tag: str | None = None  # YAML: the scalar's resolved tag (`1` is an int, `'1'` a str)
 
     @property
     def is_map(self) -> bool:
@@ -70,80 +67,70 @@ def join(prefix: str, key: str) -> str:
 
 # ---- YAML -----------------------------------------------------------------
 
-def parse_yaml(text: str) -> ConfigDoc | None:
-    """A YAML config document, or None when its root is not a mapping."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
+def parse_yaml(text: str, docs: list | None = None) -> ConfigDoc | None:
+    """A YAML config document, or None when its root is not a mapping; `docs`: the text's
+    composed documents when the caller has them (parse/source shares them between surfaces)."""
+    from themis_lint.parse import yaml_nodes
 
-    from themis_lint.parse import yaml_docs
-
-    try:
-        docs = yaml_docs.load_all(text)  # shared with the command-line surface
-        if len(docs) > 1:  # one config document: let ruamel say why the rest is wrong
-            YAML(typ="rt", pure=True).load(text)
-        data = docs[0] if docs else None
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        offset = mark.index if mark is not None and mark.index <= len(text) else 0
-        raise AnalysisError(_one_line(getattr(exc, "problem", None) or str(exc)), offset) from exc
-    if not isinstance(data, CommentedMap):
+    if docs is None:
+        docs = yaml_nodes.compose(text)
+    if len(docs) > 1:
+        raise AnalysisError("invalid YAML: expected a single document in the stream (a server config "
+                            "holds one)", docs[1].start_mark.index)
+    if not docs or not yaml_nodes.is_mapping(docs[0]):
         return None
+    duplicate = yaml_nodes.duplicate_key(docs)
+    if duplicate is not None:  # the server would refuse it; a fix must never make one
+        raise AnalysisError(f"invalid YAML: found duplicate key {duplicate[0]!r}", duplicate[1])
     doc = ConfigDoc(text, "yaml", MapInfo(""), LineIndex(text))
-    _walk_yaml(doc, data)
+    _walk_yaml(doc, docs[0])
     doc.step = _indent_step(doc)
     return doc
 
 
-def _one_line(message: str) -> str:
-    return " ".join(str(message).split())
-
-
-def _walk_yaml(doc: ConfigDoc, data: Any) -> None:
-    from ruamel.yaml.comments import CommentedMap
+def _walk_yaml(doc: ConfigDoc, root: Any) -> None:
+    from themis_lint.parse import yaml_nodes
 
     seen: set[int] = set()
-    stack = [(data, doc.root)]
+    stack = [(root, doc.root)]
     while stack:
         node, info = stack.pop()
         if id(node) in seen:  # an alias: visited once, never expanded (alias bombs)
             continue
         seen.add(id(node))
-        for key in node:
-            line, col = node.lc.key(key)
-            start = doc.index.offset(line + 1, col + 1)
-            entry = _yaml_entry(doc, info, node, key, start, col)
+        for key, value in node.value:
+            if not yaml_nodes.is_scalar(key):
+                continue  # a complex key (`? [a, b]`) is no config key
+            entry = _yaml_entry(doc, info, key, value)
             info.entries.append(entry)
             doc.entries.append(entry)
-            value = node[key]
-            if isinstance(value, CommentedMap) and len(value) and id(value) not in seen:
+            if yaml_nodes.is_mapping(value) and value.value and id(value) not in seen:
                 child = MapInfo(entry.full_key, holder=entry)
-                child.indent = value.lc.key(next(iter(value)))[1]
+                child.indent = doc.index.position(value.value[0][0].start_mark.index)[1] - 1
                 entry.value = child
                 stack.append((value, child))
     doc.entries.sort(key=lambda e: e.key_start)
 
 
-def _yaml_entry(doc: ConfigDoc, info: MapInfo, node: Any, key: Any, start: int, col: int) -> Entry:
+def _yaml_entry(doc: ConfigDoc, info: MapInfo, key: Any, value: Any) -> Entry:
+    from themis_lint.parse import yaml_nodes
+
     text, index = doc.text, doc.index
-    key_text = str(key)
-    if start < len(text) and text[start] in "\"'":  # ("" would be `in` any string)
-        close = text.find(text[start], start + 1)
-        key_end = close + 1 if close != -1 else start + 1
-    else:
-        match = _PLAIN_KEY.match(text, start)
-        key_end = match.end() if match else start + len(key_text)
-    row = index.position(start)[0]
-    line_start = index.line_start(row)
-    vline, vcol = node.lc.value(key)
-    value_start = index.offset(vline + 1, vcol + 1) if vline + 1 <= index.rows else len(text)
-    value = node[key]
+    start, key_end = key.start_mark.index, key.end_mark.index
+    row, col = index.position(start)
+    col -= 1
     block_end = _block_end(doc, row, col)
     value_end = index.line_end(index.position(block_end - 1)[0], keep_newline=False) if block_end else 0
+    value_start = value.start_mark.index
     info.indent = col
-    return Entry(join(info.prefix, key_text), key_text, start, key_end, info,
-                 value if not hasattr(value, "items") else None, value_start, max(value_end, value_start),
-                 line_start, _comments_above(doc, row, col), block_end, col)
+    scalar = yaml_nodes.is_scalar(value) and not yaml_nodes.is_null(value)
+    # a scalar's text; a list stays a node (not empty, not a map); a map or null is None
+    kept = value.value if scalar else value if yaml_nodes.is_sequence(value) else None
+    entry = Entry(join(info.prefix, str(key.value)), str(key.value), start, key_end, info,
+                  kept, value_start, max(value_end, value_start),
+                  index.line_start(row), _comments_above(doc, row, col), block_end, col)
+    entry.value_tag = value.tag if scalar else None
+    return entry
 
 
 def _indent_of(line: str) -> int:
@@ -187,12 +174,16 @@ def _indent_step(doc: ConfigDoc) -> int:
 
 # ---- JSON -----------------------------------------------------------------
 
-def parse_json(text: str) -> ConfigDoc | None:
-    """A JSON config document, or None when its root is not an object."""
+def parse_json(text: str, tree=None) -> ConfigDoc | None:
+    """A JSON config document, or None when its root is not an object; `tree`: a function giving
+    the text's span tree with duplicate keys kept (parse/source shares it between surfaces)."""
     try:
-        root = json_spans.parse(text)
+        root = tree() if tree is not None else json_spans.parse(text, allow_duplicates=True)
     except json_spans.JSONSpanError as exc:
         raise AnalysisError(exc.reason, exc.offset) from exc
+    duplicate = _json_duplicate(root)
+    if duplicate is not None:  # the server would refuse it; a fix must never make one
+        raise AnalysisError(f"duplicate key {duplicate.key!r}", duplicate.key_start)
     if root.kind != "object":
         return None
     doc = ConfigDoc(text, "json", MapInfo("", node=root), LineIndex(text))
@@ -211,6 +202,16 @@ def parse_json(text: str) -> ConfigDoc | None:
     doc.entries.sort(key=lambda e: e.key_start)
     doc.step = _indent_step(doc)
     return doc
+
+
+def _json_duplicate(root: json_spans.JNode) -> json_spans.JMember | None:
+    for node in json_spans.walk(root):
+        seen: set[str] = set()
+        for member in node.members:
+            if member.key in seen:
+                return member
+            seen.add(member.key)
+    return None
 
 
 def _json_entry(doc: ConfigDoc, info: MapInfo, member: json_spans.JMember) -> Entry:
