@@ -311,6 +311,7 @@ def _load_change(entry: Any, where: str, pack: str, catalogue: dict[str, Rule], 
         data.pop(key, None)
     if primitive in CHECKS:
         CHECKS[primitive](data, where)
+    check_values(primitive, data, where)
     return Change(primitive, code, data, *versions, pack=pack, origin=where, step=step)
 
 
@@ -380,6 +381,88 @@ def _check_type_argument(data: dict, where: str) -> None:
 
 
 CHECKS = {"rename-index-helper": _check_helper_rename, "index-type-argument": _check_type_argument}
+
+
+# ---- values that go into fixes (issue 18 item 26) -------------------------------------------------
+# A pack value or rule option is written into client files by a fix: a quote, a newline or a
+# `${` in it would inject code, YAML or AQL there. Each is checked at load time against what its
+# place in a fix can hold; anything else is a one-line error naming the file and the key.
+
+_CONFIG_KEY = (r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*", "a dotted config key (letters, digits, `_`, `-`)")
+_ENDPOINT = (r"/[A-Za-z0-9._~%@:+/-]*", "an endpoint path (`/` then letters, digits and `._~%@:+/-`)")
+_NAME = (r"[A-Za-z_$][A-Za-z0-9_$]*", "an identifier")
+_WORD = (r"[A-Za-z][A-Za-z0-9_-]*", "a word (letters, digits, `_`, `-`)")
+_ANALYZER = (r"[A-Za-z0-9_-]+(?:::[A-Za-z0-9_-]+)?", "an analyzer name (letters, digits, `_`, `-`; `db::name`)")
+_ATTRIBUTE = (r"[^\x00-\x1f\x7f-\x9f\"'`\\]{1,200}", "an attribute name without quotes, backslashes or "
+              "control characters")
+_TEXT = (r"[^\x00-\x1f\x7f-\x9f]{0,200}", "one line of text")
+_SCALAR = "scalar"
+VALUE_SCHEMAS: dict[str, dict[str, tuple]] = {
+    "rename-config-key": {"old": _CONFIG_KEY, "new": _CONFIG_KEY},
+    "require-config-key": {"key": _CONFIG_KEY, "default": _SCALAR},
+    "remove-config-key": {"key": _CONFIG_KEY},
+    "known-config-keys": {"keys": [_CONFIG_KEY]},
+    "deprecate-endpoint": {"path": _ENDPOINT, "new": _ENDPOINT},
+    "remove-endpoint": {"path": _ENDPOINT, "new": _ENDPOINT},
+    "replace-index-type": {"old": _WORD, "new": _WORD},
+    "rename-index-helper": {"old": _NAME, "new": _NAME},
+    "report-index-helper": {"name": _NAME},
+    "index-type-argument": {"call": _NAME},
+    "rewrite-aql-function": {"function": _NAME},
+}
+INDEX_CALL_SCHEMA = {"method": _NAME, "type": _WORD, "extra": (r"[A-Za-z0-9_]+=[A-Za-z0-9_.]+", "`name=value`")}
+OPTION_SCHEMAS = {"analyzer": _ANALYZER, "latitude": _ATTRIBUTE, "longitude": _ATTRIBUTE}
+
+
+def check_value(value: Any, schema, where: str, key: str) -> None:
+    """PackError (`where: `key`: ...`) unless `value` fits `schema`; None is "not given"."""
+    if value is None:
+        return
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            raise PackError(f"{where}: `{key}` must be a list")
+        for item in value:
+            check_value(item, schema[0], where, key)
+        return
+    if schema == _SCALAR:
+        if isinstance(value, (bool, int, float)):
+            return
+        schema = _TEXT
+    pattern, what = schema
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise PackError(f"{where}: `{key}`: {_shown(value)} is not {what}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_values(primitive: str, data: dict, where: str) -> None:
+    """Every value of a change that a fix writes, and its rule options."""
+    for key, schema in VALUE_SCHEMAS.get(primitive, {}).items():
+        check_value(data.get(key), schema, where, key)
+    call = data.get("index-call")
+    if isinstance(call, dict):
+        for key, schema in INDEX_CALL_SCHEMA.items():
+            check_value(call.get(key), schema, where, f"index-call.{key}")
+        keys = call.get("keys") or {}
+        for old, new in (keys.items() if isinstance(keys, dict) else ()):
+            check_value(new, _NAME, where, f"index-call.keys.{old}")
+    options = data.get("options")
+    if options is not None:
+        if not isinstance(options, dict):
+            raise PackError(f"{where}: `options` must be a mapping")
+        check_options(options, where, "options.")
+
+
+def check_options(options: dict, where: str, prefix: str = "") -> None:
+    """Rule options (a pack's defaults or a project's [rules.CODE] table) against their schemas."""
+    for key, value in options.items():
+        schema = OPTION_SCHEMAS.get(key, _TEXT)
+        if value is None:
+            raise PackError(f"{where}: `{prefix}{key}`: a value is needed")
+        check_value(value, schema, where, f"{prefix}{key}")
 
 
 MAX_PACK_VALUES = 100_000  # the bundled packs hold a few hundred; aliases count every time they expand

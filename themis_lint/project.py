@@ -165,6 +165,9 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
 
 
 def _rule_options(conf, pack, catalogue) -> dict:
+    """The project's [rules.CODE] tables: known options only, each value fit for the fix it enters."""
+    from themis_lint import packs
+
     options = {}
     for code, values in conf.get("rules", {}).items():
         if code not in catalogue:
@@ -175,5 +178,9 @@ def _rule_options(conf, pack, catalogue) -> dict:
                 hint = difflib.get_close_matches(key, known, n=1)
                 raise ProjectError(f"{conf.path}: [rules.{code}]: unknown option {key!r}"
                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        try:
+            packs.check_options(values, f"{conf.path}: [rules.{code}]")
+        except packs.PackError as exc:
+            raise ProjectError(str(exc)) from exc
         options[code] = dict(values)
     return options

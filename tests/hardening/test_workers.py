@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process m
 COMMON = """
 import os, sys, time
 def stuck(*args, **kwargs):
-    print(os.getpid(), flush=True)
+    os.write(1, f"worker {os.getpid()}\\n".encode())  # one write: lines of two workers never mix
     time.sleep(600)
 from themis_lint.context import default_context
 from themis_lint.pipeline import Options
@@ -66,7 +66,11 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path, program) -> None:
                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
     workers = []
     try:
-        workers = [int(parent.stdout.readline()) for _ in range(2)]
+        while len(workers) < 2:
+            line = parent.stdout.readline()
+            assert line, parent.stderr.read()
+            if line.startswith("worker "):
+                workers.append(int(line.split()[1]))
         assert all(alive(pid) for pid in workers)
     finally:
         parent.send_signal(signal.SIGKILL)
