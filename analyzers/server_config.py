@@ -6,9 +6,9 @@ least one key the pack knows; `themisdb.conf: |` in a ConfigMap or Helm values e
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 
+from themis_lint.analyzers import key_hints
 from themis_lint.parse.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
 from themis_lint.edits import server_config as edits
 from themis_lint import globs
@@ -220,12 +220,13 @@ def find_unknown_keys(doc: ConfigDoc, ctx: Context, known: set[str]) -> list[Fin
     reported = {c.get("old") or c.get("key") for c in ctx.pack.changes
                 if c.primitive in ("rename-config-key", "remove-config-key")}
     found = []
+    hints = key_hints.hints_for(known)
     for entry in doc.leaves():
         if entry.full_key in known or entry.full_key in reported:
             continue
-        hint = difflib.get_close_matches(entry.full_key, sorted(known), n=1, cutoff=0.6)
+        hint = hints.hint(entry.full_key)  # difflib's closest match, from an index (key_hints)
         message = f"`{entry.full_key}` is not a key {_target(ctx)} knows"
-        message += f"; did you mean `{hint[0]}`?" if hint else ""
+        message += f"; did you mean `{hint}`?" if hint else ""
         found.append(Finding("TH104", message, entry.key_start, entry.key_end))
     return found
 
