@@ -121,11 +121,16 @@ def _check_read(target: Target, ctx: Context, options: Options, source: Source, 
     """The pipeline over the read bytes, and when fixing the one writer. Findings stay when a
     write is refused or the file must not be rewritten; they say why they were not fixed."""
     display, data = target.display, source.data
+    modules, too_big = within_parse_limits(modules, len(data), display)
+    if not modules:
+        return FileResult(path=display, infos=too_big)
     if options.fix is not None and options.write:
         reason = _not_fixable(target, source)
         if reason:
-            return _small(_report_only(data, display, ctx, options, modules, reason, error=False))
-    result = check_bytes(data, display, ctx, options, modules)
+            result = _report_only(data, display, ctx, options, modules, reason, error=False)
+            result.infos += too_big
+            return _small(result)
+    result = _checked(data, display, ctx, options, modules, too_big)
     if result.fixed is not None and options.write:
         _clean_folder_once(source)
         try:
@@ -137,6 +142,36 @@ def _check_read(target: Target, ctx: Context, options: Options, source: Source, 
                 result.infos.append(f"{display}: its set-user/group-ID bit was dropped: a rewritten file "
                                     "never keeps one")
     return _small(result) if options.write else result
+
+
+# The most bytes each surface parses (issue 18 item 17). Its parser holds many times a file's size
+# in memory (benchmarks/memory.py, benchmarks/README.md "Memory per file": tree-sitter ~55x,
+# ast and tokens ~180x, YAML nodes ~105x, AQL tokens ~200x); these keep one file's peak near
+# 256 MiB, where a 19 MB JavaScript file took 1.95 GB. A bigger file is not analysed by that
+# surface, and an info line says so: never a silent pass.
+MIB = 1024 * 1024
+PARSE_LIMITS = {"js_code": 4 * MIB, "python_code": 1 * MIB, "server_config": 2 * MIB, "command_line": 2 * MIB,
+                "aql": 1 * MIB, "shell_code": 4 * MIB, "data_files": 4 * MIB}
+
+
+def within_parse_limits(modules: list, size: int, display: str) -> tuple[list, list[str]]:
+    """The surfaces that may parse a file of `size` bytes, and an info line for each that may not."""
+    kept, infos = [], []
+    for module in modules:
+        limit = PARSE_LIMITS.get(module.NAME)
+        if limit is not None and size > limit:
+            infos.append(f"{display}: not analysed as {module.NAME}: {size} bytes is over its {limit}-byte "
+                         "parse limit (its parser needs many times a file's size in memory); check it by hand "
+                         "or split it")
+        else:
+            kept.append(module)
+    return kept, infos
+
+
+def _checked(data: bytes, display: str, ctx: Context, options: Options, modules: list, infos: list[str]):
+    result = check_bytes(data, display, ctx, options, modules)
+    result.infos += infos
+    return result
 
 
 def _not_fixable(target: Target, source: Source) -> str | None:
