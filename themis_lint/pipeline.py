@@ -283,7 +283,8 @@ def _unused_suppressions(text: str, path: str, ctx: Context, options: Options, m
     if fixes:
         result.fixes_applied += len(fixes)
         result.applied_codes["TH901"] = result.applied_codes.get("TH901", 0) + len(fixes)
-    left = [f for f in unused if all(f.fix is not x for x in fixes)]
+    taken = {id(x) for x in fixes}  # a set: comparing each with each was quadratic (issue 18 item 7)
+    left = [f for f in unused if id(f.fix) not in taken]
     return new, sorted(findings + left, key=lambda f: (f.start, f.end))
 
 
