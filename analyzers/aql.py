@@ -20,6 +20,8 @@ from themis_lint.parse.source import Source
 
 NAME = "aql"
 CODES = ("TH401", "TH402")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("rewrite-aql-function",)
 __all__ = ["HostString", "HostValue", "could_hold_aql", "find_in_host_string", "find_in_host_strings",
            "find_in_json_queries", "wants", "analyze", "parse_error"]
 

@@ -126,7 +126,7 @@ def _finding(site: _Site, message: str, edits: list[tuple[int, int, str]] | None
     fix = None
     if edits is not None and reason is None:
         host_edits = tuple(Edit(value.host(s), value.host_end(e), new) for s, e, new in edits)
-        fix = Fix(host_edits, Safety.UNSAFE, "Rewrite the call")
+        fix = Fix(host_edits, Safety.UNSAFE, site.change.verb.message("fix"))
     text = message if reason is None else f"{message} (no automatic fix: {reason})"
     for start, end in value.opaque:  # show substitutions as written, not as placeholders
         text = text.replace(value.text[start:end], value.raw_slice(start, end))
@@ -143,7 +143,8 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call, n = site.toks, site.call, site.call.name
     analyzer = str(site.ctx.options(site.change.code).get("analyzer", "text_en"))
     q = site.quote or "\""  # (a report-only message may still show the replacement)
-    head = f"`FULLTEXT()` is deprecated in {site.ctx.version_of(site.change, 'deprecated')}"
+    head = site.change.verb.message("fulltext-to-search", function=site.change["function"].upper(),
+                                    version=site.ctx.version_of(site.change, "deprecated"))
     for_var = _for_var(toks, n)
     if for_var is not None:  # collection form: FOR v IN FULLTEXT(coll, "attr", query[, limit])
         if len(call.args) not in (3, 4):
@@ -289,7 +290,8 @@ def _filter_right_after_for(site: _Site) -> int | None:
 def _within(site: _Site) -> tuple[str, list | None, str | None]:
     toks, call = site.toks, site.call
     names = {"latitude": "latitude", "longitude": "longitude", **site.ctx.options(site.change.code)}
-    head = f"`WITHIN()` is removed in {site.ctx.version_of(site.change, 'removed')}"
+    head = site.change.verb.message("within-to-geo-distance", function=site.change["function"].upper(),
+                                    version=site.ctx.version_of(site.change, "removed"))
     generic = f"{head}; use `GEO_DISTANCE([doc.{names['longitude']}, doc.{names['latitude']}], [lon, lat]) <= radius`"
     if len(call.args) not in (4, 5):
         return generic, None, "unexpected number of arguments"

@@ -17,6 +17,8 @@ from themis_lint.parse.source import Source
 
 NAME = "command_line"
 CODES = ("TH101", "TH103")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("rename-config-key", "remove-config-key")
 NO_FIX_NOTE = " (no fix: quoting or escapes do not map onto the file text)"
 
 
@@ -100,11 +102,12 @@ def _flags(args: list[Word]) -> set[str]:
 
 def _rename(source: str, word: Word, key: str, change, ctx: Context, flags: set[str]) -> Finding:
     start, end, exact = _key_span(source, word, key)
-    fix = Fix((Edit(start, end, change["new"]),), Safety.SAFE, f"Rename to `--{change['new']}`") if exact else None
-    message = f"`--{key}` is renamed to `--{change['new']}` in ThemisDB {ctx.version_of(change)}"
-    if change["new"] in flags:  # issue 12: the command line would set the option twice
+    verb, new = change.verb, change["new"]
+    fix = Fix((Edit(start, end, new),), Safety.SAFE, verb.message("fix-flag", new=new)) if exact else None
+    message = verb.message("renamed-flag", old=key, new=new, version=ctx.version_of(change))
+    if new in flags:  # issue 12: the command line would set the option twice
         fix = None
-        message += f" (no fix: `--{change['new']}` is already set on this command line; keep one by hand)"
+        message += verb.message("flag-set-twice", new=new)
     return Finding(change.code, message, start, end, fix, replacement_since=change.replacement_since)
 
 
@@ -120,10 +123,11 @@ def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq:
     after = command.index(last) + 1
     cut_from = command[pos - 1].end if pos > 0 else word.start
     cut_to = last.end if pos > 0 else (command[after].start if after < len(command) else last.end)
-    fix = Fix((Edit(cut_from, cut_to, ""),), Safety.UNSAFE, f"Remove `--{change['key']}`")
+    fix = Fix((Edit(cut_from, cut_to, ""),), Safety.UNSAFE, change.verb.message("fix-flag", key=change["key"]))
     advice = change.get("advice") or "delete it"
-    return Finding(change.code, f"`--{change['key']}` is removed in ThemisDB {ctx.version_of(change, 'removed')}; {advice}",
-                   start, end, fix, replacement_since=change.replacement_since)
+    message = change.verb.message("removed-flag", key=change["key"], version=ctx.version_of(change, "removed"),
+                                  advice=advice)
+    return Finding(change.code, message, start, end, fix, replacement_since=change.replacement_since)
 
 
 def shell_findings(source: str, ctx: Context, commands: list[list[Word]], depth: int = 0,

@@ -20,6 +20,8 @@ from themis_lint.model import AnalysisError, Finding, Fix, Safety
 
 NAME = "data_files"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("deprecate-endpoint", "remove-endpoint", "replace-index-type", "rewrite-aql-function")
 NO_FIX_NOTE = " (no fix: the string has escape sequences)"
 # comment-tolerant JSON (JSONC) that strict parsing rejects: not ours to call broken
 JSONC_NAMES = ("tsconfig", "jsconfig", "devcontainer", ".eslintrc", "settings.json", "launch.json",
@@ -108,9 +110,8 @@ def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Cont
     scope = scope or Scope()
     fix = None
     if inner is not None and not scope.recorded:
-        fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, f"Use index type `{new}`")
-    since = ctx.version_of(change, "deprecated")
-    message = f"index type `{old}` is deprecated in ThemisDB {since}; use `{new}`"
+        fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, change.verb.message("fix", new=new))
+    message = change.verb.message("deprecated", old=old, new=new, version=ctx.version_of(change, "deprecated"))
     if scope.recorded:
         message += RECORDED_NOTE
     elif fix is None:
@@ -179,7 +180,7 @@ def _json_index_findings(text: str, node: json_spans.JNode, changes, ctx: Contex
 
 def json_query_findings(text: str, path: str, ctx: Context, root=None) -> list[Finding]:
     """`"query"` members (request bodies, saved queries) go to the AQL surface."""
-    if not (ctx.enabled("TH401") or ctx.enabled("TH402")) or '"query"' not in text:
+    if not ctx.finds("rewrite-aql-function") or '"query"' not in text:
         return []
     from themis_lint.analyzers import aql
 

@@ -55,14 +55,14 @@ def _ends_segment(value: str, at: int, open_end: bool = False) -> bool:
 
 
 def message(change: Change) -> str:
-    path, new = change["path"], change.get("new")
+    path, new, verb = change["path"], change.get("new"), change.verb
     if change.primitive == "deprecate-endpoint":
         method = f" ({change['method']})" if change.get("method") else ""
-        return f"`{path}` is deprecated; use `{new}`{method}"
+        return verb.message("deprecated", path=path, new=new, method=method)
     advice = change.get("advice")
     if new:
-        return f"`{path}` is removed; use `{new}`" + (f" ({advice})" if advice else "")
-    return f"`{path}` is removed with no replacement; {advice or 'rewrite this call'}"
+        return verb.message("removed", path=path, new=new, advice=f" ({advice})" if advice else "")
+    return verb.message("removed-no-replacement", path=path, advice=advice or "rewrite this call")
 
 
 def safety(change: Change) -> Safety:
@@ -75,7 +75,7 @@ def path_finding(change: Change, start: int, end: int, editable: bool = True) ->
     """A finding for a path occupying host offsets [start, end); a fix when it has a new path."""
     fix = None
     if editable and safety(change) is not Safety.NONE:
-        fix = Fix((Edit(start, end, change["new"]),), safety(change), f"Replace with `{change['new']}`")
+        fix = Fix((Edit(start, end, change["new"]),), safety(change), change.verb.message("fix", new=change["new"]))
     return Finding(change.code, message(change), start, end, fix,
                    replacement_since=change.replacement_since)
 

@@ -20,6 +20,11 @@ from themis_lint.parse.source import Source
 
 NAME = "js_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = (
+    "deprecate-endpoint", "remove-endpoint", "replace-index-type", "rename-index-helper",
+    "report-index-helper", "index-type-argument", "rewrite-aql-function",
+)
 
 # the recognised shape of RULES.md TH202's unsafe fix
 SIMPLE_ALL_PATH = "/_api/simple/all"
@@ -275,9 +280,9 @@ def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> li
             if not _is_type_property(parsed, lit.node) and not _is_spec_argument(lit.node, specs):
                 continue
             fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
-                      f"Use index type `{change['new']}`")
-            message = (f"index type `{change['old']}` is deprecated in ThemisDB "
-                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}`")
+                      change.verb.message("fix", new=change["new"]))
+            message = change.verb.message("deprecated", old=change["old"], new=change["new"],
+                                          version=ctx.version_of(change, "deprecated"))
             helper = defining_helper(parsed, lit.node, helper_names(ctx))
             if helper is not None:
                 fix, message = None, message + INSIDE_HELPER.format(helper)
@@ -377,9 +382,9 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
         if name in renames:
             change = renames[name]
             fix = Fix((edits.rename_edit(start, end, change["new"]),), Safety.SAFE,
-                      f"Rename to `{change['new']}`")
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
-                       f"{ctx.version_of(change, 'deprecated')}; use `{change['new']}()`")
+                      change.verb.message("fix", new=change["new"]))
+            message = change.verb.message("deprecated-call", name=name, new=change["new"],
+                                          version=ctx.version_of(change, "deprecated"))
             if name not in defined:  # once per name, not per call: 4,000 calls took 32 s
                 defined[name] = _defines(parsed.text, name)
             if defined[name]:  # a wrapper or a test double: renaming the call alone breaks it
@@ -391,8 +396,8 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
         else:
             change, fix = reports[name], None
             advice = change.get("advice") or "create a persistent index instead"
-            message = (f"`{name}()` creates a skiplist index, deprecated in ThemisDB "
-                       f"{ctx.version_of(change, 'deprecated')}; {advice}")
+            message = change.verb.message("report-call", name=name, advice=advice,
+                                          version=ctx.version_of(change, "deprecated"))
         found.append(Finding(change.code, message, start, end, fix,
                              replacement_since=change.replacement_since))
     return found
@@ -539,9 +544,9 @@ def _is_query_argument(node, ctx: Context) -> bool:
 def _relevance(ctx: Context, holds_aql):
     """A cheap test on a literal's raw body: could any finder report something in it?"""
     needles = []
-    if ctx.enabled("TH201") or ctx.enabled("TH202"):
+    if ctx.finds("deprecate-endpoint", "remove-endpoint"):
         needles += [c["path"] for c in endpoints.endpoint_changes(ctx)]
-    if ctx.enabled("TH301"):
+    if ctx.finds("replace-index-type", "rename-index-helper", "report-index-helper"):
         needles += [c["old"] for c in ctx.changes("replace-index-type")]
 
     def wanted(raw: str) -> bool:
@@ -552,7 +557,7 @@ def _relevance(ctx: Context, holds_aql):
 
 
 def _aql_filter(parsed: Parsed, ctx: Context):
-    if not (ctx.enabled("TH401") or ctx.enabled("TH402")):
+    if not ctx.finds("rewrite-aql-function"):
         return None
     try:
         from themis_lint.analyzers import aql
@@ -568,9 +573,9 @@ def analyze(source: Source, ctx: Context) -> list[Finding]:
     holds_aql = _aql_filter(parsed, ctx)
     lits = literals(parsed, _relevance(ctx, holds_aql))
     found: list[Finding] = []
-    if ctx.enabled("TH201") or ctx.enabled("TH202"):
+    if ctx.finds("deprecate-endpoint", "remove-endpoint"):
         found += find_endpoints(parsed, lits, ctx)
-    if ctx.enabled("TH301"):
+    if ctx.finds("replace-index-type", "rename-index-helper", "report-index-helper"):
         found += find_skiplist_types(parsed, lits, ctx)
         found += find_index_helpers(parsed, ctx)
     if holds_aql is not None:

@@ -26,6 +26,11 @@ from themis_lint.parse.source import Source
 
 NAME = "python_code"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = (
+    "deprecate-endpoint", "remove-endpoint", "replace-index-type", "rename-index-helper",
+    "report-index-helper", "index-type-argument", "rewrite-aql-function",
+)
 SUFFIXES = (".py", ".pyi")
 # a mapping key is at most 256 characters: an unbounded `[^)]*` rescanned the rest of the string
 # from every `%(` when no `)` followed (issue 18 item 7)
@@ -97,7 +102,7 @@ class Wanted:
 
 
 def wanted(ctx: Context) -> Wanted:
-    aql = aql_module() if ctx.enabled("TH401") or ctx.enabled("TH402") else None
+    aql = aql_module() if ctx.finds("rewrite-aql-function") else None
     return Wanted(
         paths=tuple(c["path"] for c in endpoints.endpoint_changes(ctx)),
         index_types={c["old"]: c for c in ctx.changes("replace-index-type")},

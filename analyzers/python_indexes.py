@@ -40,8 +40,8 @@ def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: C
         old = text[piece.body_start:piece.body_end]
         change = w.index_types[old]
         fix = literal_value_fix(piece.body_start, piece.body_end, change["new"], Safety.SAFE)
-        message = (f"index type `{old}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; "
-                   f"use `{change['new']}`")
+        message = change.verb.message("deprecated", old=old, new=change["new"],
+                                      version=ctx.version_of(change, "deprecated"))
         helper = shape.defining_helper(piece.start)
         if helper is not None:
             fix, message = None, message + INSIDE_HELPER.format(helper)
@@ -64,13 +64,14 @@ def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: 
         if name in w.renames:
             change = w.renames[name]
             fix, note = helper_fix(text, lines, call, (start, end), change)
-            message = (f"`{name}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; "
-                       f"use `{change['new']}`{note}")
+            message = change.verb.message("deprecated", name=name, new=change["new"], note=note,
+                                          version=ctx.version_of(change, "deprecated"))
             out.append(Finding(change.code, message, start, end, fix, replacement_since=change.replacement_since))
         elif name in w.reports:
             change = w.reports[name]
             advice = change.get("advice") or "no automatic fix"
-            message = f"`{name}` is deprecated in ThemisDB {ctx.version_of(change, 'deprecated')}; {advice}"
+            message = change.verb.message("report", name=name, advice=advice,
+                                          version=ctx.version_of(change, "deprecated"))
             out.append(Finding(change.code, message, start, end, None,
                                replacement_since=change.replacement_since))
     return out

@@ -19,6 +19,8 @@ from themis_lint.text import newline_of
 
 NAME = "server_config"
 CODES = ("TH101", "TH102", "TH103", "TH104")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("rename-config-key", "require-config-key", "remove-config-key", "known-config-keys")
 _BLOCK_KEY = re.compile(r"^([ \t]*)(?:- +)?([\"']?)([^\s\"':#]+)\2[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*"
                         r"(?:#[^\r\n]*)?\r?$", re.MULTILINE)
 
@@ -201,27 +203,22 @@ def _target(ctx: Context) -> str:
     return f"ThemisDB {ctx.pack.to_version}"
 
 
-def _when(ctx: Context, change, event: str = "") -> str:
-    """Issue 12: the version the change happened in (its pack's step), not the run's target."""
-    return f"ThemisDB {ctx.version_of(change, event)}"
-
-
 def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
     found = []
     for change in ctx.changes("rename-config-key"):
         old, new = change["old"], change["new"]
         for entry in [e for e in doc.entries if e.full_key == old]:
-            message = f"`{old}` is renamed to `{new}` in {_when(ctx, change)}"
+            message = change.verb.message("renamed", old=old, new=new, version=ctx.version_of(change))
             existing = doc.find(new)
             fix_edits = None
             if existing is None:
                 fix_edits = edits.rename_edits(doc, entry, new, nl)
             elif _same_value(doc, entry, existing):
-                message += f"; `{new}` is already set to the same value, so the old key is deleted"
+                message += change.verb.message("same-value", new=new)
                 fix_edits = edits.delete_edits(doc, entry)
             else:
-                message += f"; conflict: `{new}` is already set to a different value, resolve by hand"
-            fix = Fix(fix_edits, Safety.SAFE, f"Rename to `{new}`") if fix_edits else None
+                message += change.verb.message("conflict", new=new)
+            fix = Fix(fix_edits, Safety.SAFE, change.verb.message("fix", new=new)) if fix_edits else None
             found.append(Finding(change.code, message, entry.key_start, entry.key_end, fix,
                                  replacement_since=change.replacement_since))
     return found
@@ -239,8 +236,10 @@ def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
     for change in ctx.changes("remove-config-key"):
         for entry in [e for e in doc.entries if e.full_key == change["key"]]:
             advice = change.get("advice") or "delete it"
-            fix = Fix(edits.delete_edits(doc, entry), Safety.UNSAFE, f"Remove `{change['key']}`")
-            found.append(Finding(change.code, f"`{change['key']}` is removed in {_when(ctx, change, 'removed')}; {advice}",
+            fix = Fix(edits.delete_edits(doc, entry), Safety.UNSAFE, change.verb.message("fix", key=change["key"]))
+            message = change.verb.message("removed", key=change["key"], version=ctx.version_of(change, "removed"),
+                                          advice=advice)
+            found.append(Finding(change.code, message,
                                  entry.key_start, entry.key_end, fix,
                                  replacement_since=change.replacement_since))
     return found
@@ -258,8 +257,9 @@ def find_missing_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
         value = edits.render_value(change["default"], doc.kind)
         fix_edits, holder = edits.insert_edits(doc, key, value, nl)
         at = holder.key_start if holder is not None else 0
-        fix = Fix(fix_edits, Safety.SAFE, f"Add `{key}: {value}`") if fix_edits else None
-        found.append(Finding(change.code, f"`{key}` is required in {_when(ctx, change)}; add `{key}: {value}`",
+        fix = Fix(fix_edits, Safety.SAFE, change.verb.message("fix", key=key, value=value)) if fix_edits else None
+        message = change.verb.message("required", key=key, value=value, version=ctx.version_of(change))
+        found.append(Finding(change.code, message,
                              at, at, fix, replacement_since=change.replacement_since))
     return found
 

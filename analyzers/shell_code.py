@@ -18,6 +18,8 @@ from themis_lint.parse.source import Source
 
 NAME = "shell_code"
 CODES = ("TH201", "TH202", "TH401", "TH402")
+# the pack verbs this surface finds (themis_lint/primitives; tests/test_primitives.py checks the claim)
+PRIMITIVES = ("deprecate-endpoint", "remove-endpoint", "rewrite-aql-function")
 CLIENTS = {"curl", "wget", "http", "https"}  # `http`/`https`: HTTPie
 CURL_BODY = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json"}
 WGET_BODY = ("--post-data", "--body-data")
@@ -138,7 +140,7 @@ def _aql():
 
 def body_findings(source: str, words: list[Word], ctx: Context, path: str) -> list[Finding]:
     """JSON bodies with a `"query"` member go to the AQL surface (host offsets when the word is exact)."""
-    if not (ctx.enabled("TH401") or ctx.enabled("TH402")):
+    if not ctx.finds("rewrite-aql-function"):
         return []
     found = []
     for word, skip in _body_words(words):

@@ -315,7 +315,7 @@ class Bench:
         return self._dirty
 
     def check_cmd(self, *extra: str, paths=(".",), jobs: int | None = None) -> list[str]:
-        return [str(self.exe), "check", "--no-progress", "--output-format", "json", "--exit-zero",
+        return [str(self.exe), "check", "--output-format", "json", "--exit-zero",
                 "--jobs", str(jobs or self.jobs), *extra, *paths]
 
     def out(self, name: str) -> str:
@@ -426,7 +426,7 @@ class Bench:
         pattern = hook_pattern()
         candidates = [p for p in corpus_files(folder) if pattern.search(p)]
         picked = sorted(random.Random(0).sample(candidates, min(200, len(candidates))))
-        cmd = [str(self.exe), "check", "--no-progress", *picked]  # the hook's entry + file names, cache on
+        cmd = [str(self.exe), "check", "--force-exclude", *picked]  # the hook's entry + file names, cache on
         m = self.keep("d_pre_commit_200", measure(f"themis-lint check <{len(picked)} files> (hook)", cmd, folder,
                                                   self.args.runs * 3, self.out("d.txt"),
                                                   before=self.drop_cache(folder)))
@@ -437,7 +437,7 @@ class Bench:
     def hook_one(self):
         folder = self.clean
         one = next(p for p in corpus_files(folder) if p.endswith(".py"))
-        cmd = [str(self.exe), "check", "--no-progress", one]
+        cmd = [str(self.exe), "check", "--force-exclude", one]
         runs = self.args.runs * 3
         m = self.keep("e_one_file", measure("themis-lint check <1 clean .py> (hook)", cmd, folder, runs,
                                             self.out("e.txt"), before=self.drop_cache(folder)))

@@ -112,9 +112,26 @@ def _sarif_multitool() -> Path:
     return tool
 
 
+ACME_PACK = """\
+from: "1.3"
+to: "1.4"
+rules:
+  ACME001: {slug: acme-legacy-endpoint, severity: error, summary: "An ACME v1 endpoint"}
+changes:
+  - {primitive: remove-endpoint, code: ACME001, path: /acme/v1/export, new: /acme/v2/export}
+"""
+
+
 def test_sarif_passes_the_official_validator(repo, tmp_path) -> None:
     tool = _sarif_multitool()
-    (repo / "outside.sarif").write_text(json.dumps(sarif(".")))
+    # a company pack's own code (issue 14 item 1) is a rule of the driver like the built-in ones
+    (repo / "acme.yaml").write_text(ACME_PACK)
+    (repo / "client.py").write_text('import requests\nrequests.get("http://gw/acme/v1/export")\n')
+    doc = sarif("--pack", "acme.yaml", ".")
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert "ACME001" in [r["id"] for r in rules]
+    assert any(r["ruleId"] == "ACME001" for r in doc["runs"][0]["results"])
+    (repo / "outside.sarif").write_text(json.dumps(doc))
     log = tmp_path / "validation.sarif"
     # the tool itself, not `npx`: its bin.js runs through a shell, which would split "Sarif;Gh"
     done = subprocess.run([str(tool), "validate", "--rule-kind", "Sarif;Gh", "--output", str(log),

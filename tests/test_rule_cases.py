@@ -38,7 +38,8 @@ def _text(case: dict, key: str) -> str | None:
 def _context(code: str, case: dict):
     select = case.get("select", [code])
     settings = dict(case.get("settings", {}))
-    ctx = default_context(select=None if select == "default" else frozenset(select), **settings)
+    ctx = default_context(select=None if select == "default" else frozenset(select),
+                          extra_changes=case.get("pack"), **settings)
     if case.get("options"):
         ctx.rule_options = {code: dict(case["options"])}
     return ctx

@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from themis_lint import toolfiles
 from themis_lint.model import Finding
 
 FORMAT_VERSION = 1
@@ -70,23 +71,38 @@ def dumps(entries: list[Entry]) -> str:
 
 
 def write(path: str, findings: list[Finding]) -> int:
-    """Record `findings` (fingerprints assigned) in `path`; the number of entries."""
+    """Record `findings` (fingerprints assigned) in `path`; the number of entries. An existing
+    file that is not a baseline is never overwritten (`--write-baseline app.py` is a slip)."""
     entries = [entry_of(f) for f in findings]
-    text = dumps(entries)
+    _refuse_foreign(path)
     try:
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        toolfiles.write(path, dumps(entries))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from exc
     return len(set(entries))
 
 
+def _read(path: str) -> bytes:
+    # a FIFO or device named as the baseline is an error, never a hang
+    from themis_lint.safe_io import read_regular
+
+    return read_regular(path, follow=True)
+
+
+def _refuse_foreign(path: str) -> None:
+    try:
+        data = _read(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from exc
+    if data.strip() and toolfiles.kind(data) != "a baseline":
+        raise BaselineError(f"{path}: not overwritten: it is not a themis-lint baseline")
+
+
 def load(path: str) -> list[Entry]:
     try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
+        doc = json.loads(_read(path))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from exc
     except ValueError as exc:
@@ -126,10 +142,8 @@ def in_scope(entry: Entry, paths: list[str]) -> bool:
 def prune(path: str, entries: list[Entry], stale: list[Entry]) -> None:
     """Rewrite the baseline without its stale entries (the TH901 fix for a baseline)."""
     gone = set(stale)
-    text = dumps([e for e in entries if e not in gone])
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        toolfiles.write(path, dumps([e for e in entries if e not in gone]))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from exc
 
@@ -140,8 +154,7 @@ def stale_findings(path: str, stale: list[Entry]) -> list[Finding]:
     from themis_lint.model import Edit, Fix, Safety
     from themis_lint.text import LineIndex
 
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    text = _read(path).decode("utf-8")
     spans = _entry_spans(json_spans.parse(text))
     index = LineIndex(text)
     display = path.replace(os.sep, "/")

@@ -1,9 +1,16 @@
-"""`themis-lint check`: discovery, the run, baselines, output and the exit code."""
+"""`themis-lint check`: discovery, the run, baselines, output and the exit code.
+
+Streams (docs/ci-and-hooks.md "Exit codes and messages"): the report on stdout (or in
+`--output-file`), except that `--diff` owns stdout and `--fix` on stdin returns the buffer there;
+notes, warnings, errors and `-v` on stderr, each line starting `themis-lint: `.
+"""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import click
 
@@ -13,7 +20,8 @@ from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
 from themis_lint.report import Report, clean
 
-FORMAT_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit"}
+FORMAT_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit",
+                  "gitlab": "gitlab"}
 
 
 @dataclass
@@ -26,7 +34,7 @@ class CheckRequest:
     fail_on: str = "warning"
     exit_zero: bool = False
     keep_compatible_with: str | None = None
-    stdin_filename: str | None = None
+    stdin_filename: str | None = None  # "-": stdin without a name
     checked: list | None = None  # the discovered targets (JUnit lists every checked file)
     projects: Projects | None = None  # which config governs which path (None: `setup`'s, everywhere)
     jobs: int = 1
@@ -37,6 +45,27 @@ class CheckRequest:
     no_cache: bool = False
     show_stale: bool = False
     report_unused: bool = False
+    force_exclude: bool = False
+    verbose: bool = False
+    output_file: str | None = None
+    sarif_category: str | None = None
+    statistics: bool = False
+    show_fixes: bool = False
+    color: bool = False
+
+
+@dataclass
+class Run:
+    """What collect found and did: the results, and what -v and "nothing was checked" tell."""
+
+    results: list[FileResult]
+    errors: list[str]
+    checked: bool  # a surface reads (by name) some file of the run: else say that nothing was checked
+    count: int | None = None  # how many (-v only: the name test per file costs on a warm 10k-file run)
+    skipped: list[str] = field(default_factory=list)  # "path: why" for files left out
+    started: float = field(default_factory=time.perf_counter)
+    discovered: float = 0.0  # perf_counter marks for -v
+    analysed: float = 0.0
 
 
 def engine_options(req: CheckRequest) -> Options:
@@ -62,65 +91,217 @@ def renderer(name: str):
 
 
 def run_check(setup: Setup, req: CheckRequest) -> int:
-    ctx = setup.ctx
     render = renderer(req.output_format)
     if not setup.chain:
-        pack = ctx.pack
+        pack = setup.ctx.pack
         click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}",
                    err=True)
-        click.echo(render(Report([], setup.catalogue, pack)), nl=False)
+        emit(req, _report(setup, req, []), render)
         return 0
     options = engine_options(req)
-    if req.stdin_filename:
+    if req.stdin_filename is not None:
         return _check_stdin(setup, req, options, render)
-    results, errors = collect(setup, req, options)
-    return finish(setup, req, results, errors, render)
+    run = collect(setup, req, options)
+    return finish(setup, req, run, render)
 
 
-def collect(setup: Setup, req: CheckRequest, options: Options) -> tuple[list[FileResult], list[str]]:
+# --- discovery and the run ------------------------------------------------------------------------
+
+def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
-    from themis_lint import runner
+    from themis_lint import runner, surfaces
     from themis_lint.discovery import discover
 
+    run = Run([], [], False)
     projects = req.projects or Projects.fixed(setup)
-    targets, errors = discover(req.paths, projects.excludes_for)
+    targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
+                                   skipped=run.skipped)
+    targets = _without_tool_files(targets, req, run.skipped, projects.overrides.pack_paths)
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
     for target in targets:
         governing = projects.setup_for(target.path)
         groups.setdefault(id(governing), (governing, []))[1].append(target)
+    run.checked = any(surfaces.wanting(t.display, s.ctx) for s, group in groups.values() for t in group)
+    run.discovered = time.perf_counter()
+    if req.verbose:
+        run.count = 0
+        for governing, group in groups.values():
+            wanted = [t.display for t in group if surfaces.wanting(t.display, governing.ctx)]
+            run.count += len(wanted)
+            say_config(governing, wanted)
+        for line in run.skipped:
+            click.echo(f"themis-lint: {clean(line)}", err=True)
     cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
     if problem:
         click.echo(f"themis-lint: warning: {clean(problem)}; running without the cache", err=True)
     order = {t.display: i for i, t in enumerate(targets)}
-    results = [r for governing, group in groups.values()
-               for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
-    results.sort(key=lambda r: order.get(r.path, -1))
-    return results, errors
+    run.results = [r for governing, group in groups.values()
+                   for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
+    run.results.sort(key=lambda r: order.get(r.path, -1))
+    run.analysed = time.perf_counter()
+    return run
 
 
-def finish(setup: Setup, req: CheckRequest, results: list[FileResult], errors: list[str], render) -> int:
-    """Print diagnostics, diffs and the report; return the exit code."""
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
-    for r in results:
-        errors += r.errors
-        if not req.quiet:
+def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], packs=()) -> list:
+    """The targets less the files this run reads or writes as its own (baseline, output file,
+    the --pack files: a pack's `path:` values would be findings of itself and --fix would rewrite
+    it), and named files holding a themis-lint document (pre-commit names a committed baseline
+    too; files found by walking are left out by surfaces.prefiltered, unread when cached)."""
+    own = {os.path.realpath(p): flag for p, flag in ((req.baseline, "--baseline"),
+                                                     (req.write_baseline, "--write-baseline"),
+                                                     (req.output_file, "--output-file"),
+                                                     *((pack, "--pack") for pack in packs)) if p}
+    kept = []
+    for target in targets:
+        flag = own.get(os.path.realpath(target.path))
+        kind = _document_kind(target.path, req) if flag is None and target.explicit else None
+        if flag is not None:
+            skipped.append(f"{target.display}: skipped: this run's {flag} file")
+        elif kind is not None:
+            skipped.append(f"{target.display}: skipped: it is {kind} written by themis-lint")
+        else:
+            kept.append(target)
+    return kept
+
+
+def _document_kind(path: str, req: CheckRequest) -> str | None:
+    from themis_lint import toolfiles
+    from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE
+
+    try:
+        if os.path.getsize(path) > (req.max_file_size or DEFAULT_MAX_FILE_SIZE):
+            return None
+        with open(path, "rb") as handle:
+            return toolfiles.kind(handle.read())
+    except OSError:
+        return None  # the runner reports an unreadable file
+
+
+def say_config(setup: Setup, files: list[str]) -> None:
+    """-v: which config governs which files, under which packs."""
+    from themis_lint.discovery import display_path
+
+    where = f"config {display_path(setup.settings.path)}" if setup.settings.path else "no config (defaults)"
+    pack = setup.ctx.pack
+    packs = ", ".join(p.name for p in setup.chain) or "no pack"
+    shown = ", ".join(files)
+    click.echo(clean(f"themis-lint: {where} (packs: {packs}; {pack.from_version} → {pack.to_version}) governs "
+                     f"{len(files)} file(s)" + (f": {shown}" if shown else "")), err=True)
+
+
+# --- after the run ---------------------------------------------------------------------------------
+
+def finish(setup: Setup, req: CheckRequest, run: Run, render, to_stderr: bool = False,
+           unchecked: str | None = None) -> int:
+    """Print diagnostics, diffs and the report; return the exit code. `to_stderr`: stdout holds the
+    fixed buffer; `unchecked`: why the buffer was not checked."""
+    errors = run.errors + [e for r in run.results for e in r.errors]
+    print_notes(req, run.results, errors)
+    if req.diff:
+        for r in run.results:
+            if r.fixed is not None:
+                click.echo(diff.file_patch(r.path, diff.hunks(r.original, r.fixed)), nl=False)
+    findings = sorted((f for r in run.results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
+    findings, baselined, pruned = apply_baseline(setup, req, findings)
+    report = _report(setup, req, findings, run, errors)
+    report.baselined = baselined
+    if pruned:
+        report.fixed += pruned
+        report.fixed_by_file[_shown(req.baseline or req.write_baseline)] = {"TH901": pruned}
+    emit(req, report, render, to_stderr)
+    if not run.checked and not errors:
+        say_nothing_checked(req, run.skipped, unchecked)
+    if req.verbose:
+        say_timing(run)
+    return exit_code(req, findings, errors, run.results, setup.catalogue)
+
+
+def print_notes(req: CheckRequest, results: list[FileResult], errors: list[str]) -> None:
+    """Notes (skipped large files, ...) unless --quiet; errors always."""
+    if not req.quiet:
+        for r in results:
             for line in r.infos:
                 click.echo(f"themis-lint: {clean(line)}", err=True)
     for line in errors:
         click.echo(f"themis-lint: error: {clean(line)}", err=True)
+
+
+def _report(setup: Setup, req: CheckRequest, findings: list, run: Run | None = None,
+            errors: list[str] | None = None) -> Report:
+    results = run.results if run else []
+    fixed_by_file = {r.path: dict(r.applied_codes) for r in results if r.applied_codes}
+    return Report(findings, setup.catalogue, setup.ctx.pack, _files(setup, req, results),
+                  sum(r.fixes_applied for r in results), Safety.UNSAFE if req.fix and req.unsafe
+                  else Safety.SAFE if req.fix else None, errors=len(errors or []),
+                  nothing_checked=run is not None and not run.checked, fixed_by_file=fixed_by_file,
+                  would_fix=req.diff, sarif_category=req.sarif_category, color=req.color, quiet=req.quiet,
+                  statistics=req.statistics, show_fixes=req.show_fixes)
+
+
+def _shown(path: str) -> str:
+    from themis_lint.discovery import display_path
+
+    return display_path(path)
+
+
+def emit(req: CheckRequest, report: Report, render, to_stderr: bool = False) -> None:
+    """The report to --output-file, stdout, or stderr when stdout holds something else (the
+    buffer of `--fix` on stdin); with --diff, what the diff leaves goes to stderr."""
+    from themis_lint.report import text
+
+    document_elsewhere = req.output_format != "text" or (req.diff and not req.output_file)
+    if req.output_file:
+        _write_output(req.output_file, render(report))
+    elif not req.diff:
+        click.echo(render(report), nl=False, err=to_stderr, color=req.color)
     if req.diff:
-        for r in results:
-            if r.fixed is not None:
-                click.echo(diff.file_patch(r.path, diff.hunks(r.original, r.fixed)), nl=False)
-    findings, baseline_fixed = apply_baseline(setup, req, findings)
-    fixed = sum(r.fixes_applied for r in results) + baseline_fixed
-    level = None if not req.fix else (Safety.UNSAFE if req.unsafe else Safety.SAFE)
-    report = Report(findings, setup.catalogue, setup.ctx.pack, _files(setup, req, results), fixed, level,
-                    errors=len(errors))
-    if not (req.diff and req.output_format == "text"):
-        click.echo(render(report), nl=False)
-    return exit_code(req, findings, errors, results)
+        say_unfixed(req, report)
+    if req.show_fixes and document_elsewhere:
+        click.echo("".join(line + "\n" for line in text.fixes_lines(report)), nl=False, err=True)
+
+
+def _write_output(path: str, document: str) -> None:
+    from themis_lint import toolfiles
+
+    try:
+        toolfiles.write(path, document)
+    except OSError as exc:
+        raise ProjectError(f"--output-file {path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def say_unfixed(req: CheckRequest, report: Report) -> None:
+    """--diff: stdout holds only the diff; the findings it leaves are summarised on stderr."""
+    from themis_lint.report import text
+
+    left = report.findings
+    if not left:
+        return
+    unsafe = sum(1 for f in left if f.fix is not None and f.fix.safety is Safety.UNSAFE)
+    if not req.quiet:
+        hint = f" ({unsafe} only an unsafe one: add --unsafe-fixes)" if unsafe and not req.unsafe else ""
+        click.echo(f"themis-lint: {len(left)} finding(s) have no automatic fix in this diff{hint}:", err=True)
+    paint = text.Paint(False)
+    for f in left:
+        click.echo(text.finding_line(f, report, paint), err=True)
+
+
+def say_nothing_checked(req: CheckRequest, skipped: list[str], reason: str | None = None) -> None:
+    """Never a silent green: a run that read no file says so, and why (issue 14)."""
+    if reason is None:
+        reason = ("no file under the given path(s) is one themis-lint reads (README.md \"Surfaces\")"
+                  if not skipped else "every file named was skipped")
+    click.echo(f"themis-lint: warning: nothing was checked: {reason}", err=True)
+    if not req.verbose:  # -v printed them already
+        for line in skipped:
+            click.echo(f"themis-lint: {clean(line)}", err=True)
+
+
+def say_timing(run: Run) -> None:
+    end = time.perf_counter()
+    click.echo(f"themis-lint: {run.count} file(s) checked in {end - run.started:.2f}s (discovery "
+               f"{run.discovered - run.started:.2f}s, analysis {run.analysed - run.discovered:.2f}s, "
+               f"output {end - run.analysed:.2f}s)", err=True)
 
 
 def _files(setup: Setup, req: CheckRequest, results: list[FileResult]) -> list[str]:
@@ -133,13 +314,14 @@ def _files(setup: Setup, req: CheckRequest, results: list[FileResult]) -> list[s
     return sorted(files)
 
 
-def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[list, int]:
-    """Findings not in the baseline (plus stale entries as TH901 when asked); fixes applied to it."""
+def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[list, int, int]:
+    """(findings not in the baseline, plus stale entries as TH901 when asked; how many the baseline
+    knew; how many stale entries the fix pruned from it)."""
     from themis_lint import baseline
 
     baseline.assign_fingerprints(findings)
     if not req.baseline and not req.write_baseline:
-        return findings, 0
+        return findings, 0, 0
     try:
         if req.write_baseline:
             count = baseline.write(req.write_baseline, findings)
@@ -149,20 +331,22 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
     except baseline.BaselineError as exc:
         raise ProjectError(str(exc)) from exc
     new, stale = baseline.split(findings, entries)
+    known = len(findings) - len(new)
     # judged only where this run looked: its paths and its enabled codes
     scope = [req.stdin_filename] if req.stdin_filename else req.paths
     stale = [e for e in stale if baseline.in_scope(e, scope) and setup.ctx.enabled(e.code)]
     if not stale or not (req.show_stale or setup.ctx.enabled("TH901")):
-        return new, 0
+        return new, known, 0
     path = req.baseline or req.write_baseline
     if req.fix and not req.diff and not req.stdin_filename:
-        baseline.prune(path, entries, stale)
-        return new, len(stale)
+        baseline.prune(path, entries, stale)  # the documented TH901 fix; never a data fix
+        return new, known, len(stale)
     return sorted(new + baseline.stale_findings(path, stale),
-                  key=lambda f: (f.path, f.row, f.column, f.code)), 0
+                  key=lambda f: (f.path, f.row, f.column, f.code)), known, 0
 
 
-def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult]) -> int:
+def exit_code(req: CheckRequest, findings: list, errors: list[str], results: list[FileResult],
+              catalogue: dict | None = None) -> int:
     if req.exit_zero:
         return 0
     if errors:
@@ -173,20 +357,51 @@ def exit_code(req: CheckRequest, findings: list, errors: list[str], results: lis
     from themis_lint.packs import load_catalogue
 
     threshold = Severity(req.fail_on).rank
-    severities = {code: Severity(rule.severity).rank for code, rule in load_catalogue().items()}
+    # the run's catalogue holds a pack's own codes (ACME001) and their severities too
+    severities = {code: Severity(rule.severity).rank for code, rule in (catalogue or load_catalogue()).items()}
     return 1 if any(severities.get(f.code, 2) >= threshold for f in findings) else 0
 
+
+# --- stdin -----------------------------------------------------------------------------------------
 
 def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> int:
     """CLI.md `--stdin-filename`: the editor's buffer in, findings (or with --fix the fixed text) out."""
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-    result = check_bytes(data, req.stdin_filename, setup.ctx, options)
-    if req.fix and not req.diff:
-        fixed = result.fixed_bytes()
+    run = Run([], [], True)
+    if req.verbose:
+        say_config(setup, [req.stdin_filename])
+    run.discovered = time.perf_counter()
+    reason = _stdin_unchecked(setup, req, data)
+    if reason is None:
+        run.results = [check_bytes(data, req.stdin_filename, setup.ctx, options)]
+    run.checked, run.count = reason is None, int(reason is None)
+    run.analysed = time.perf_counter()
+    owns_stdout = req.fix and not req.diff
+    if owns_stdout:
+        fixed = run.results[0].fixed_bytes() if run.results else None
         _write_stdout(fixed if fixed is not None else data)
-        return finish(setup, req, [result], [], _to_stderr(render))
-    return finish(setup, req, [result], [], render)
+    return finish(setup, req, run, render, to_stderr=owns_stdout, unchecked=reason)
+
+
+def _stdin_unchecked(setup: Setup, req: CheckRequest, data: bytes) -> str | None:
+    """Why the buffer cannot be checked under its name, or None."""
+    from themis_lint import surfaces, toolfiles
+    from themis_lint.discovery import excluded_by
+
+    name = req.stdin_filename
+    if name == "-":
+        return ("stdin has no file name: pass --stdin-filename NAME (the name picks the surface, the "
+                "config and the path in the report)")
+    if req.force_exclude and req.projects is not None:
+        why = excluded_by(name, req.projects.excludes_for)
+        if why:
+            return f"{name} is excluded (--force-exclude): {why}"
+    if (kind := toolfiles.kind(data)) is not None:
+        return f"stdin holds {kind} written by themis-lint"
+    if not surfaces.wanting(name, setup.ctx):
+        return f"no surface reads a file named {name} (README.md \"Surfaces\" lists the files it reads)"
+    return None
 
 
 def _write_stdout(data: bytes) -> None:
@@ -199,15 +414,7 @@ def _write_stdout(data: bytes) -> None:
         stream.flush()
 
 
-def _to_stderr(render):
-    """With --fix on stdin the fixed text owns stdout; the report goes to stderr."""
-
-    def to_stderr(report: Report) -> str:
-        click.echo(render(report), nl=False, err=True)
-        return ""
-
-    return to_stderr
-
+# --- report ----------------------------------------------------------------------------------------
 
 def run_report(setup: Setup, req: CheckRequest) -> int:
     """`themis-lint report`: the compatibility report over the same pipeline as `check`."""
@@ -216,19 +423,22 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
     pack = setup.ctx.pack
     if not setup.chain:
         click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
-        results, errors = [], []
+        run = Run([], [], False)
     else:
-        results, errors = collect(setup, req, engine_options(req))
-    for r in results:
-        errors += r.errors
-        if not req.quiet:
-            for line in r.infos:
-                click.echo(f"themis-lint: {clean(line)}", err=True)
-    for line in errors:
-        click.echo(f"themis-lint: error: {clean(line)}", err=True)
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
+        run = collect(setup, req, engine_options(req))
+    errors = run.errors + [e for r in run.results for e in r.errors]
+    print_notes(req, run.results, errors)
+    findings = sorted((f for r in run.results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
     categories = compat.summarise(findings, setup.catalogue)
     files = len({f.path for f in findings})
-    render = compat.render_json if req.output_format == "json" else compat.render_text
-    click.echo(render(pack, categories, files), nl=False)
-    return exit_code(req, findings, errors, results)
+    if req.output_format == "json":
+        click.echo(compat.render_json(pack, categories, files), nl=False)
+    elif req.output_format == "markdown":
+        click.echo(compat.render_markdown(pack, categories, files), nl=False)
+    else:
+        click.echo(compat.render_text(pack, categories, files, color=req.color), nl=False, color=req.color)
+    if setup.chain and not run.checked and not errors:
+        say_nothing_checked(req, run.skipped)
+    if req.verbose:
+        say_timing(run)
+    return exit_code(req, findings, errors, run.results, setup.catalogue)

@@ -8,13 +8,15 @@ import click
 
 from themis_lint import __version__
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 TOOL_CODES = ("TH900", "TH901")  # reported by the engine and the CLI, not by a pack change
 UNUSED_SUPPRESSION = "TH901"
 
 
-class UsageProblem(click.ClickException):
-    """Exit 2 with a one-line reason (CLI.md "Exit codes")."""
+class RunError(click.ClickException):
+    """A run that cannot go on (unreadable config, pack or baseline): exit 2 with
+    `themis-lint: error: ...`. Bad options and arguments are click's usage errors instead
+    (`Usage: ...` then `Error: ...`, exit 2): docs/ci-and-hooks.md "Exit codes and messages"."""
 
     exit_code = 2
 
@@ -22,6 +24,9 @@ class UsageProblem(click.ClickException):
         from themis_lint.text import clean
 
         click.echo(f"themis-lint: error: {clean(self.message)}", err=True)
+
+
+UsageProblem = RunError  # the name commands written before the two error styles use
 
 
 def common_options(func):
@@ -36,10 +41,7 @@ def common_options(func):
         click.option("--pack", "pack_paths", multiple=True, type=click.Path(dir_okay=False),
                      help="An extra rule pack file."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes."),
-        click.option("--quiet", "-q", is_flag=True, help="Print findings only."),
-        click.option("--no-progress", is_flag=True, help="No progress bar."),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto"),
+        click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, no notes."),
         click.option("--max-file-size", type=click.IntRange(min=1), default=None,
                      help="Skip files larger than this many bytes (default 20 MiB)."),
     ]
@@ -48,9 +50,34 @@ def common_options(func):
     return func
 
 
+def run_options(func):
+    """`check` and `report`: the result cache, colour and what -v tells."""
+    options = [
+        click.option("--verbose", "-v", is_flag=True,
+                     help="Say on stderr which config governed which files, which packs, and timing."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     help="Colour the text output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def use_color(choice: str) -> bool:
+    """--color: explicit always/never win; auto honours NO_COLOR, then FORCE_COLOR, then the terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
 class Group(click.Group):
     """Every command lives here and imports its part only when it runs (keeps --version fast);
-    the parts raise ProjectError, which is a usage error here (exit 2, one line)."""
+    the parts raise ProjectError, which is a run error here (exit 2, one line)."""
 
     def invoke(self, ctx):
         from themis_lint.project import ProjectError
@@ -58,7 +85,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except ProjectError as exc:
-            raise UsageProblem(str(exc)) from exc
+            raise RunError(str(exc)) from exc
 
 
 def _projects(from_version, to_version, select, extend_select, ignore, config_path, pack_paths):
@@ -72,21 +99,60 @@ def _projects(from_version, to_version, select, extend_select, ignore, config_pa
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="themis-lint", message="%(prog)s %(version)s")
 def main() -> None:
-    """Find and rewrite ThemisDB upgrade breakage in client repositories."""
+    """Find and rewrite ThemisDB upgrade breakage in client repositories.
+
+    Shell completion: eval "$(_THEMIS_LINT_COMPLETE=bash_source themis-lint)" (zsh_source, fish_source).
+    """
+
+
+def _stdin_name(paths: tuple, stdin_filename: str | None) -> tuple[list[str], str | None]:
+    """`-` as a path means stdin, as in every linter; --stdin-filename names it."""
+    if "-" not in paths and stdin_filename is None:
+        return list(paths) or ["."], None
+    others = [p for p in paths if p != "-"]
+    if others:
+        raise click.UsageError(f"stdin (`-` or --stdin-filename) is checked alone; also named: {others[0]}")
+    return [], stdin_filename if stdin_filename is not None else "-"
+
+
+def _check_usage(fix, unsafe_fixes, diff, output_format, output_file, sarif_category, statistics,
+                 show_fixes) -> None:
+    """Combinations that could only be ignored are usage errors (issue 14: an option does what it says)."""
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes applies fixes: add --fix or --diff (the [~] markers and the "
+                               "summary already show which unsafe fixes exist)")
+    if diff and output_format != "text" and not output_file:
+        raise click.UsageError(f"--diff prints the diff on stdout; write the {output_format} document with "
+                               "--output-file FILE")
+    if sarif_category is not None and output_format != "sarif":
+        raise click.UsageError("--sarif-category is for --output-format sarif")
+    if statistics and (output_format != "text" or diff):
+        raise click.UsageError("--statistics prints a text table: not with --diff or another --output-format")
+    if show_fixes and not (fix or diff):
+        raise click.UsageError("--show-fixes lists what --fix (or --diff) changes: add one of them")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
+@run_options
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix, also apply unsafe fixes.")
-@click.option("--diff", is_flag=True, help="Print the unified diff of the fixes; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the unified diff of the fixes on stdout; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List what --fix changed (or --diff would), file by file.")
 @click.option("--output-format", type=click.Choice(FORMATS), default="text")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False),
+              help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--sarif-category", metavar="NAME",
+              help="SARIF automationDetails.id: GitHub code scanning keeps one result set per category.")
+@click.option("--statistics", is_flag=True, help="One line per code: count, code, fixability, slug.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--keep-compatible-with", metavar="VERSION",
               help="Apply only fixes whose replacement already exists in this version.")
 @click.option("--stdin-filename", metavar="NAME", help="Read the file from stdin and report it as NAME.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply excludes, default excludes and .gitignore to named files too (for hooks).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Report only new findings.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record the current findings as the baseline.")
@@ -94,22 +160,27 @@ def main() -> None:
 @click.option("--report-unused-suppressions", is_flag=True,
               help="Report ignore comments and baseline entries that matched nothing (TH901).")
 def check(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
-          no_progress, no_cache, color, max_file_size, fix, unsafe_fixes, diff, output_format, fail_on, exit_zero,
-          keep_compatible_with, stdin_filename, baseline_path, write_baseline_path, show_stale,
-          report_unused_suppressions) -> None:
-    """Find (and with --fix, rewrite) what breaks on the target version."""
+          max_file_size, verbose, no_cache, color, fix, unsafe_fixes, diff, show_fixes, output_format, output_file,
+          sarif_category, statistics, fail_on, exit_zero, keep_compatible_with, stdin_filename, force_exclude,
+          baseline_path, write_baseline_path, show_stale, report_unused_suppressions) -> None:
+    """Find (and with --fix, rewrite) what breaks on the target version. PATH `-` reads stdin."""
     from themis_lint.checking import CheckRequest, run_check
 
+    _check_usage(fix, unsafe_fixes, diff, output_format, output_file, sarif_category, statistics, show_fixes)
+    paths, stdin_name = _stdin_name(paths, stdin_filename)
     if report_unused_suppressions:  # like --extend-select TH901; an explicit --ignore still wins
         extend_select = (*extend_select, UNUSED_SUPPRESSION)
     projects = _projects(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
-    setup = projects.setup_for(stdin_filename or (paths[0] if paths else "."))
-    request = CheckRequest(projects=projects, paths=list(paths) or ["."], fix=fix or diff, unsafe=unsafe_fixes, diff=diff,
+    setup = projects.setup_for(stdin_name if stdin_name not in (None, "-") else paths[0] if paths else ".")
+    request = CheckRequest(projects=projects, paths=paths, fix=fix or diff, unsafe=unsafe_fixes, diff=diff,
                            output_format=output_format, fail_on=fail_on, exit_zero=exit_zero,
-                           keep_compatible_with=keep_compatible_with, stdin_filename=stdin_filename,
+                           keep_compatible_with=keep_compatible_with, stdin_filename=stdin_name,
                            jobs=jobs or os.cpu_count() or 1, quiet=quiet, max_file_size=max_file_size,
                            baseline=baseline_path, write_baseline=write_baseline_path, no_cache=no_cache,
-                           show_stale=show_stale, report_unused=report_unused_suppressions)
+                           show_stale=show_stale, report_unused=report_unused_suppressions,
+                           force_exclude=force_exclude, verbose=verbose, output_file=output_file,
+                           sarif_category=sarif_category, statistics=statistics, show_fixes=show_fixes,
+                           color=use_color(color) and output_format == "text" and not output_file)
     sys.exit(run_check(setup, request))
 
 
@@ -126,22 +197,39 @@ def rules_command(from_version, to_version, pack_paths) -> None:
     if not pack.changes:
         click.echo(f"themis-lint: no breaking changes between {pack.from_version} and {pack.to_version}", err=True)
     codes = {c.code for c in pack.changes} | set(TOOL_CODES)
+    width = max(len(code) for code in codes)  # a pack's own codes may be longer than TH101
     for code, rule in setup.catalogue.items():
         if code in codes:
             off = "" if rule.default else " (off unless selected)"
-            click.echo(f"{code}  {rule.slug:<26} {rule.severity:<8} fix:{rule.fix:<7} {rule.summary}{off}")
+            click.echo(f"{code:<{width}}  {rule.slug:<26} {rule.severity:<8} fix:{rule.fix:<7} {rule.summary}{off}")
 
 
 @main.command("rule")
 @click.argument("code")
-def rule_command(code) -> None:
+@click.option("--pack", "pack_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="A rule pack whose own codes to document.")
+def rule_command(code, pack_paths) -> None:
     """One rule's documentation: what it finds, why, example, fix safety, options."""
+    from pathlib import Path
+
     from themis_lint import docs
+    from themis_lint.packs import PackError
 
     try:
-        click.echo(docs.render_rule(code.upper()))
+        click.echo(docs.render_rule(code.upper(), [Path(p) for p in pack_paths]))
     except KeyError as exc:
-        raise UsageProblem(str(exc.args[0])) from exc
+        raise click.BadParameter(str(exc.args[0]), param_hint="CODE") from exc
+    except PackError as exc:
+        raise RunError(str(exc)) from exc
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(["pack", "config"]))
+def schema_command(kind) -> None:
+    """The JSON Schema of a rule pack or of the project config (for editors and CI checks)."""
+    from themis_lint import schemas
+
+    click.echo(schemas.render(schemas.pack_schema() if kind == "pack" else schemas.config_schema()), nl=False)
 
 
 @main.command("packs")
@@ -157,7 +245,7 @@ def packs_command(pack_paths) -> None:
         catalogue = packs.load_catalogue()
         available = packs.available_packs(catalogue, [Path(p) for p in pack_paths])
     except packs.PackError as exc:
-        raise UsageProblem(str(exc)) from exc
+        raise RunError(str(exc)) from exc
     for pack in available:
         click.echo(clean(f"{pack.from_version} → {pack.to_version}  {pack.name}  ({len(pack.changes)} changes)"))
 
@@ -165,11 +253,12 @@ def packs_command(pack_paths) -> None:
 @main.command("report")
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@run_options
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 def report(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
-           no_progress, no_cache, color, max_file_size, output_format, fail_on, exit_zero) -> None:
+           max_file_size, verbose, no_cache, color, output_format, fail_on, exit_zero) -> None:
     """The compatibility report: one line per category, then the manual-review items."""
     from themis_lint.checking import CheckRequest, run_report
 
@@ -177,13 +266,15 @@ def report(paths, from_version, to_version, select, extend_select, ignore, confi
     setup = projects.setup_for(paths[0] if paths else ".")
     req = CheckRequest(projects=projects, paths=list(paths) or ["."], output_format=output_format, fail_on=fail_on,
                        exit_zero=exit_zero, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
-                       max_file_size=max_file_size, no_cache=no_cache)
+                       max_file_size=max_file_size, no_cache=no_cache, verbose=verbose,
+                       color=use_color(color) and output_format == "text")
     sys.exit(run_report(setup, req))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
+@click.option("--no-progress", is_flag=True, help="No progress display.")
 @click.option("--safe-only", is_flag=True, help="Apply safe fixes only (default: unsafe ones too).")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the diff.")
 @click.option("--diff-dir", type=click.Path(file_okay=False),
@@ -196,26 +287,39 @@ def report(paths, from_version, to_version, select, extend_select, ignore, confi
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML report here.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when something needs a person.")
 def migrate(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
-            no_progress, no_cache, color, max_file_size, safe_only, dry_run, diff_dir, shard, allow_dirty,
+            max_file_size, no_progress, safe_only, dry_run, diff_dir, shard, allow_dirty,
             do_commit, branch, report_path, html_path, exit_zero) -> None:
     """Apply every fix across many repositories: the bulk upgrade codemod."""
-    import subprocess
-
+    from themis_lint.migrate.git import GitError, valid_branch_name
     from themis_lint.migrate.run import MigrateRequest, parse_shard, run_migrate
+    from themis_lint.project import ProjectError
 
-    parsed_shard = parse_shard(shard) if shard is not None else None
+    try:
+        parsed_shard = parse_shard(shard) if shard is not None else None
+    except ProjectError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from exc
     if do_commit and (dry_run or diff_dir):
-        raise UsageProblem("--commit cannot be combined with --dry-run or --diff-dir")
+        raise click.UsageError("--commit cannot be combined with --dry-run or --diff-dir")
     from themis_lint.project import load_setup
 
     setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
     pack = setup.ctx.pack
     branch = branch or f"themis-lint/{pack.from_version}-to-{pack.to_version}"
-    if do_commit and subprocess.run(["git", "check-ref-format", "--branch", branch],
-                                    capture_output=True, check=False).returncode != 0:
-        raise UsageProblem(f"--branch {branch!r} is not a valid branch name")
+    try:
+        if do_commit and not valid_branch_name(branch):
+            raise click.BadParameter(f"{branch!r} is not a valid branch name", param_hint="--branch")
+    except GitError as exc:
+        raise UsageProblem(f"--commit needs git: {exc}") from exc
     req = MigrateRequest(paths=list(paths) or ["."], safe_only=safe_only, dry_run=dry_run, diff_dir=diff_dir,
                          jobs=jobs or os.cpu_count() or 1, shard=parsed_shard, allow_dirty=allow_dirty,
                          commit=do_commit, branch=branch, report=report_path, html=html_path, quiet=quiet,
                          progress=not no_progress, exit_zero=exit_zero, max_file_size=max_file_size)
     sys.exit(run_migrate(setup, req))
+
+
+@main.command()
+def server() -> None:
+    """Run the language server on stdin/stdout (docs/editors.md)."""
+    from themis_lint.lsp import serve
+
+    sys.exit(serve())

@@ -36,6 +36,11 @@ class Context:
     def changes(self, primitive: str, enabled_only: bool = True) -> list[Change]:
         return [c for c in self.pack.of(primitive) if not enabled_only or self.enabled(c.code)]
 
+    def finds(self, *primitives: str) -> bool:
+        """Does the run have an enabled entry of one of these verbs? (A surface's gate: a pack's
+        own code for a verb counts as much as the built-in one.)"""
+        return any(c.primitive in primitives and self.enabled(c.code) for c in self.pack.changes)
+
     def aql_functions(self) -> dict[str, Change]:
         """Upper-case AQL function name -> its enabled rewrite-aql-function change."""
         return {c["function"].upper(): c for c in self.changes("rewrite-aql-function")}
@@ -82,30 +87,25 @@ class Context:
 
 
 def trigger_literals(change: Change) -> list[str]:
-    """The literal strings a file needs before a change's finder can match anything."""
-    p = change.primitive
-    if p in ("rename-config-key", "remove-config-key"):
-        key = change.get("old") or change.get("key")
-        return [key.rsplit(".", 1)[-1].lower()]
-    if p in ("deprecate-endpoint", "remove-endpoint"):
-        return [change["path"].lower()]
-    if p == "replace-index-type":
-        return [change["old"].lower()]
-    if p == "rename-index-helper":
-        return [change["old"].lower()]
-    if p == "report-index-helper":
-        return [change["name"].lower()]
-    if p == "rewrite-aql-function":
-        return [change["function"].lower()]
-    return []  # required/known keys only matter in files named as server configs
+    """The literal strings a file needs before a change's finder can match anything (the
+    primitive's `trigger_fields`; required and known keys matter only in files named as server
+    configs, which their surface claims by name)."""
+    from themis_lint import primitives
+
+    return primitives.get(change.primitive).trigger_literals(change.data)
 
 
-def default_context(select: frozenset[str] | None = None, **settings) -> Context:
-    """The bundled newest pack with default settings (tests and simple callers)."""
+def default_context(select: frozenset[str] | None = None, extra_changes: list | None = None,
+                    **settings) -> Context:
+    """The bundled newest pack with default settings (tests and simple callers); `extra_changes`
+    are pack entries added to its step, as a user's pack for that step would add them."""
     from themis_lint import packs
 
     catalogue = packs.load_catalogue()
-    chain = packs.resolve_chain(packs.available_packs(catalogue), None, None)
+    available = packs.available_packs(catalogue)
+    chain = packs.resolve_chain(available, None, None)
+    if extra_changes:
+        chain[-1] = packs.merge_step([chain[-1], packs.pack_of_entries(extra_changes, chain[-1], catalogue)])
     pack = packs.merge(chain)
     if select is None:
         select = frozenset(code for code, rule in catalogue.items() if rule.default)

@@ -7,6 +7,7 @@ from typing import Callable, Union
 
 from themis_lint.globs import compile_globs
 
+IGNORE_FILE_LIMIT = 4 << 20  # bytes
 # vendored tool bundles are not client code: Yarn 2+ keeps its releases and plugins (multi-MB one-line
 # bundles) in `.yarn/`, and Plug'n'Play writes `.pnp.cjs` / `.pnp.loader.mjs` (issue 12)
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", "site-packages",
@@ -40,34 +41,78 @@ def excluded(rel: str, patterns, is_dir: bool = False) -> bool:
     return compile_globs(tuple(patterns)).match(rel, is_dir)
 
 
-def _gitignore(folder: str):
-    path = os.path.join(folder, ".gitignore")
+def _ignore_lines(path: str) -> list[str]:
+    """The lines of a .gitignore-style file; none when there is no such file (a FIFO or a symlink
+    planted there is no file: never read, never followed)."""
+    from themis_lint.safe_io import read_regular
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        return read_regular(path, limit=IGNORE_FILE_LIMIT).decode("utf-8", "replace").splitlines()
     except OSError:
+        return []
+
+
+def _gitignore(folder: str):
+    """The ignore patterns a folder adds: a work tree's `.git/info/exclude` when the folder holds
+    `.git` (first: its .gitignore's lines come later and win, as in git), then its .gitignore.
+    `core.excludesFile` is git config, which `check` does not read; `migrate` asks git itself."""
+    lines = []
+    if os.path.isdir(os.path.join(folder, ".git")):
+        lines = _ignore_lines(os.path.join(folder, ".git", "info", "exclude"))
+    lines += _ignore_lines(os.path.join(folder, ".gitignore"))
+    if not lines:
         return None
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ignored(specs: list[tuple[str, object]], rel: str, is_dir: bool) -> bool:
-    """`rel` is relative to the walk's root; each spec holds its folder's prefix from that root."""
+def _ignored(specs: list[tuple[str, str, object]], rel: str, is_dir: bool) -> bool:
+    """`rel` is relative to the walk's root; each spec holds its folder's prefix from that root
+    (or, for a .gitignore above the root, the root's path from that folder as `lead`)."""
     verdict = False
-    for prefix, spec in specs:  # deeper .gitignore files decide last
-        result = spec.check_file(rel[len(prefix):] + ("/" if is_dir else ""))
+    for prefix, lead, spec in specs:  # deeper .gitignore files decide last
+        result = spec.check_file(lead + rel[len(prefix):] + ("/" if is_dir else ""))
         if result.include is not None:
             verdict = result.include
     return verdict
 
 
-def discover(paths: list[str], excludes: list[str] | ExcludesFor,
-             respect_gitignore: bool = True) -> tuple[list[Target], list[str]]:
+def repository_root(path: str) -> str | None:
+    """The closest folder at or above `path` holding `.git`, or None."""
+    folder = os.path.abspath(path)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _specs_above(folder: str) -> list[tuple[str, str, object]]:
+    """The .gitignore files between the repository root and `folder` (exclusive): git applies
+    them to everything below, so checking `src` still honours the root's `src/generated/`."""
+    top = repository_root(folder)
+    folder = os.path.abspath(folder)
+    specs = []
+    current = top
+    while top is not None and current != folder:
+        if (spec := _gitignore(current)) is not None:
+            lead = os.path.relpath(folder, current).replace(os.sep, "/") + "/"
+            specs.append(("", lead, spec))
+        current = os.path.join(current, os.path.relpath(folder, current).split(os.sep)[0])
+    return specs
+
+
+def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitignore: bool = True,
+             force_exclude: bool = False, skipped: list[str] | None = None) -> tuple[list[Target], list[str]]:
     """Files to check, sorted, and error lines for paths that do not exist.
 
     `excludes` is one pattern list for the whole walk (relative to each walked root), or a
     function giving each folder the patterns of the config that governs it (project.Projects).
+    A file named explicitly is checked even when excluded, unless `force_exclude` (ruff's
+    `--force-exclude`: pre-commit names every file, excluded or not); `skipped` collects why.
     """
     if not callable(excludes):
         fixed = (None, tuple(excludes))
@@ -78,8 +123,16 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor,
         if os.path.islink(given) and not os.path.exists(given):
             errors.append(f"{given}: broken symlink")
         elif os.path.isfile(given):
-            targets.setdefault(given, Target(given, display_path(given), True))
+            why = excluded_by(given, excludes, respect_gitignore) if force_exclude else None
+            if why is None:
+                targets.setdefault(given, Target(given, display_path(given), True))
+            elif skipped is not None:
+                skipped.append(f"{display_path(given)}: skipped (--force-exclude): {why}")
         elif os.path.isdir(given):
+            if force_exclude and (why := excluded_by(given, excludes, respect_gitignore)):
+                if skipped is not None:
+                    skipped.append(f"{display_path(given)}: skipped (--force-exclude): {why}")
+                continue
             shown = display_path(given)
             base = "" if shown == "." else shown.rstrip("/") + "/"
             for path, rel in _walk(given, excludes, respect_gitignore):
@@ -89,14 +142,41 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor,
     return sorted(targets.values(), key=lambda t: t.display), errors
 
 
+def excluded_by(path: str, excludes: ExcludesFor, respect_gitignore: bool = True) -> str | None:
+    """Why a walk from the repository root (else the current folder, else the path's folder)
+    would never reach `path`: the exclude pattern or .gitignore that skips it or a folder above."""
+    target = os.path.abspath(path)
+    top = repository_root(target)
+    if top is None:
+        cwd = os.getcwd()
+        top = cwd if target.startswith(cwd.rstrip(os.sep) + os.sep) else os.path.dirname(target)
+    names = os.path.relpath(target, top).split(os.sep)
+    if names == ["."]:
+        return None
+    folder, specs = top, []
+    for i, name in enumerate(names):
+        is_dir = i < len(names) - 1 or os.path.isdir(target)
+        if respect_gitignore and (spec := _gitignore(folder)) is not None:
+            specs.append((_from_base(folder, top), "", spec))
+        base, patterns = excludes(folder)
+        rel = _from_base(folder, top if base is None else base) + name
+        slash = "/" if is_dir else ""
+        if compile_globs(tuple(patterns)).match(rel, is_dir):
+            return f"`{rel}{slash}` matches the exclude patterns"
+        if specs and _ignored(specs, _from_base(folder, top) + name, is_dir):
+            return f"`{_from_base(folder, top) + name}{slash}` is ignored by a .gitignore file"
+        folder = os.path.join(folder, name)
+    return None
+
+
 def _walk(root: str, excludes: ExcludesFor, respect_gitignore: bool):
     """(path, POSIX path relative to root) of regular files below root; symlinks, FIFOs and
     devices are never followed or read (scandir's file types: no stat call per file)."""
-    stack = [(root, "", [])]
+    stack = [(root, "", _specs_above(root) if respect_gitignore else [])]
     while stack:
         folder, prefix, specs = stack.pop()
         if respect_gitignore and (spec := _gitignore(folder)) is not None:
-            specs = specs + [(prefix, spec)]
+            specs = specs + [(prefix, "", spec)]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
         except OSError:

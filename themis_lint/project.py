@@ -143,12 +143,13 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
         conf = settings.load(config)
         catalogue = packs.load_catalogue()
         available = packs.available_packs(catalogue, [Path(p) for p in o.pack_paths])
+        catalogue = packs.extended_catalogue(catalogue, available)  # with the packs' own codes
         frm = o.from_version or conf.get("from")
         to = o.to_version or conf.get("to")
         chain = packs.resolve_chain(available, frm, to)
+        pack = packs.merge(chain, frm, to)
     except (settings.SettingsError, packs.PackError) as exc:
         raise ProjectError(str(exc)) from exc
-    pack = packs.merge(chain, frm, to)
     selected = resolve_selection(catalogue, _split(o.select) or [c.upper() for c in conf.get("select", [])] or None,
                                  _split(o.extend_select) + [c.upper() for c in conf.get("extend-select", [])],
                                  _split(o.ignore) + [c.upper() for c in conf.get("ignore", [])])
@@ -165,9 +166,6 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
 
 
 def _rule_options(conf, pack, catalogue) -> dict:
-    """The project's [rules.CODE] tables: known options only, each value fit for the fix it enters."""
-    from themis_lint import packs
-
     options = {}
     for code, values in conf.get("rules", {}).items():
         if code not in catalogue:
@@ -178,9 +176,19 @@ def _rule_options(conf, pack, catalogue) -> dict:
                 hint = difflib.get_close_matches(key, known, n=1)
                 raise ProjectError(f"{conf.path}: [rules.{code}]: unknown option {key!r}"
                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-        try:
-            packs.check_options(values, f"{conf.path}: [rules.{code}]")
-        except packs.PackError as exc:
-            raise ProjectError(str(exc)) from exc
+        _check_option_values(conf.path, code, values, pack)
         options[code] = dict(values)
     return options
+
+
+def _check_option_values(config: str, code: str, values: dict, pack) -> None:
+    """Option values go into fixes (an analyzer name into an AQL string): each is checked against
+    the options schema of the primitive of the code's entries, as pack defaults are."""
+    from themis_lint import primitives
+    from themis_lint.schemas.validate import problems
+
+    for change in (c for c in pack.changes if c.code == code):
+        schema = primitives.get(change.primitive).options_schema
+        found = problems(dict(values), dict(schema(change.data))) if schema else []
+        if found:
+            raise ProjectError(f"{config}: [rules.{code}]: {found[0].message}")

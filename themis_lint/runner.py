@@ -67,8 +67,10 @@ def check_target(target: Target, ctx: Context, options: Options, expected: str |
         source.close()
 
 
-def process_file(target: Target, ctx: Context, options: Options) -> FileResult:
-    """Read one file, run the pipeline, and when fixing hand the fixed bytes to the one writer."""
+def process_file(target: Target, ctx: Context, options: Options, record=None) -> FileResult:
+    """Read one file, run the pipeline, and when fixing hand the fixed bytes to the one writer.
+    `record(original, new, fixes by code)` runs right before a write (migrate's resume journal);
+    an OSError from it keeps the file as it is."""
     modules = surfaces.wanting(target.display, ctx)
     if not modules:
         return FileResult(path=target.display)
@@ -76,7 +78,8 @@ def process_file(target: Target, ctx: Context, options: Options) -> FileResult:
     if isinstance(source, FileResult):
         return source
     try:
-        return _check_read(target, ctx, options, source, surfaces.prefiltered(target.display, source.data, ctx, modules))
+        kept = surfaces.prefiltered(target.display, source.data, ctx, modules)
+        return _check_read(target, ctx, options, source, kept, record)
     finally:
         source.close()
 
@@ -117,7 +120,8 @@ def _close(fd: int | None) -> None:
         os.close(fd)
 
 
-def _check_read(target: Target, ctx: Context, options: Options, source: Source, modules: list) -> FileResult:
+def _check_read(target: Target, ctx: Context, options: Options, source: Source, modules: list,
+                record=None) -> FileResult:
     """The pipeline over the read bytes, and when fixing the one writer. Findings stay when a
     write is refused or the file must not be rewritten; they say why they were not fixed."""
     display, data = target.display, source.data
@@ -132,16 +136,28 @@ def _check_read(target: Target, ctx: Context, options: Options, source: Source, 
             return _small(result)
     result = _checked(data, display, ctx, options, modules, too_big)
     if result.fixed is not None and options.write:
-        _clean_folder_once(source)
-        try:
-            result.written = write_fixed(source, result.fixed_bytes())
-        except WriteRefused as exc:
-            result = _report_only(data, display, ctx, options, modules, str(exc), error=not exc.deliberate)
-        else:
-            if source.stat.st_mode & (stat.S_ISUID | stat.S_ISGID):
-                result.infos.append(f"{display}: its set-user/group-ID bit was dropped: a rewritten file "
-                                    "never keeps one")
+        result = _write(target, ctx, options, source, modules, result, record)
     return _small(result) if options.write else result
+
+
+def _write(target: Target, ctx: Context, options: Options, source: Source, modules: list, result: FileResult,
+           record) -> FileResult:
+    """The fixed bytes to the one writer (after `record`); a refusal keeps the findings, with why."""
+    display, data, new = target.display, source.data, result.fixed_bytes()
+    _clean_folder_once(source)
+    if record is not None:
+        try:
+            record(data, new, dict(result.applied_codes))
+        except OSError as exc:
+            reason = f"cannot record it for a rerun: {exc.strerror or exc}"
+            return _report_only(data, display, ctx, options, modules, reason, error=True)
+    try:
+        result.written = write_fixed(source, new)
+    except WriteRefused as exc:
+        return _report_only(data, display, ctx, options, modules, str(exc), error=not exc.deliberate)
+    if source.stat.st_mode & (stat.S_ISUID | stat.S_ISGID):
+        result.infos.append(f"{display}: its set-user/group-ID bit was dropped: a rewritten file never keeps one")
+    return result
 
 
 # The most bytes each surface parses (issue 18 item 17). Its parser holds many times a file's size

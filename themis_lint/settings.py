@@ -6,10 +6,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 
-KEYS = {"from", "to", "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-        "config-files", "overlay-files", "query-functions", "known-keys", "rules"}
-LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude", "config-files", "overlay-files",
-             "query-functions", "known-keys"}
+from themis_lint.safe_io import read_regular
+from themis_lint.schemas.config import KEYS as _DOCUMENTED
+
+KEYS = set(_DOCUMENTED)  # the config schema's keys (themis_lint/schemas/config.py documents each)
+
+
+CONFIG_LIMIT = 16 << 20  # bytes
 
 
 class SettingsError(Exception):
@@ -60,10 +63,12 @@ def find_config(start: str) -> str | None:
 
 def _read_toml(path: str) -> dict:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        # a FIFO, device or /proc/kmsg-like file (even behind a symlink) is an error, never a hang
+        return tomllib.loads(read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8"))
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8: byte {exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}:{_toml_line(exc)}: invalid TOML: {exc}") from exc
     except RecursionError as exc:
@@ -100,17 +105,37 @@ def load(path: str | None) -> Settings:
 
 
 def validate(data: dict, path: str) -> None:
-    for key, value in data.items():
-        if key not in KEYS:
-            hint = difflib.get_close_matches(key, KEYS, n=1)
-            raise SettingsError(f"{path}: unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-        if key in LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise SettingsError(f"{path}: `{key}` must be a list of strings")
-        if key in ("from", "to") and not isinstance(value, str):
-            raise SettingsError(f"{path}: `{key}` must be a version string such as \"1.3\"")
-    pfi = data.get("per-file-ignores", {})
-    if not isinstance(pfi, dict) or not all(isinstance(v, list) for v in pfi.values()):
-        raise SettingsError(f"{path}: `per-file-ignores` maps globs to lists of codes")
-    rules = data.get("rules", {})
-    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
-        raise SettingsError(f"{path}: `rules` holds one table per code, e.g. [tool.themis-lint.rules.TH401]")
+    """The config schema (`themis-lint schema config`) decides; the first problem, one line,
+    naming the file and the key (with a did-you-mean for an unknown one)."""
+    from themis_lint import schemas
+    from themis_lint.schemas.validate import problems
+
+    if schemas.seen_valid("config", data):
+        return
+    found = problems(data, _schema(schemas.config_schema))
+    if found:
+        first = min(found, key=lambda p: [str(x) for x in p.path])
+        raise SettingsError(f"{path}: {_worded(first)}")
+    schemas.remember_valid("config", data)
+
+
+_SCHEMA: dict | None = None
+
+
+def _schema(build) -> dict:
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = build()
+    return _SCHEMA
+
+
+def _worded(problem) -> str:
+    """The schema's verdict in this file's terms (a TOML table, not a YAML mapping)."""
+    top = problem.path[0] if problem.path else None
+    if top in ("from", "to") and len(problem.path) == 1:
+        return f"`{top}` must be a version string such as \"1.3\""
+    if top == "rules" and len(problem.path) <= 2 and "must be" in problem.message:
+        return "`rules` holds one table per code, e.g. [tool.themis-lint.rules.TH401]"
+    if top == "per-file-ignores" and "must be" in problem.message:
+        return "`per-file-ignores` maps globs to lists of codes"
+    return problem.message.replace("a mapping", "a table")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from themis_lint import toolfiles
 from themis_lint.context import Context
 
 # order = report order of equal positions; each module follows docs/CONTRACTS.md
@@ -51,8 +52,12 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
 
     A surface may claim a file by name (`always`: a server config) or declare its own
     literals (`triggers`); otherwise the pack's trigger literals decide. One lower() and an
-    `in` per literal is the fast path in pure Python (issue 8's measurements).
+    `in` per literal is the fast path in pure Python (issue 8's measurements). A document
+    themis-lint wrote (a baseline, a SARIF log) is wanted by none: its text is ours, not the
+    client's (themis_lint.toolfiles).
     """
+    if toolfiles.kind(data) is not None:
+        return []
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (and -32) text: look at its characters
         try:
             data = data.decode("utf-32" if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")

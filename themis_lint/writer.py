@@ -249,6 +249,10 @@ def before_swap(name: str) -> None:
     SECURITY.md describes); tests monkeypatch it to edit the file there or to pause a run."""
 
 
+def after_swap(name: str) -> None:
+    """Called once the new file is in place; tests make a run die here (a kill -9 after the rename)."""
+
+
 def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
     """Replace the existing file `path` (a report, patch or marker the user named) with `data`, as
     write_fixed does; with `expected`, only while it still holds those bytes."""
@@ -278,6 +282,7 @@ def _replace(folder: int, name: str, data: bytes, expected: bytes | None, identi
             before_swap(name)
             _swap(folder, tmp, name, current, before, expected)
             tmp = None
+            after_swap(name)
             os.fsync(folder)
         finally:
             os.close(tmp_fd)

@@ -228,7 +228,8 @@ def test_diff_exit_code_counts_findings_the_diff_leaves(tmp_path, monkeypatch) -
     (tmp_path / "a.py").write_text('u = "/_admin/log"\n')  # an error whose only fix is unsafe
     monkeypatch.chdir(tmp_path)
     result = invoke("check", "--no-cache", "--diff", "a.py")
-    assert result.exit_code == 1 and result.output == ""
+    assert result.exit_code == 1 and result.stdout == ""  # the diff is empty; stderr says what remains
+    assert "1 finding(s) have no automatic fix in this diff" in result.stderr
 
 
 def test_error_lines_replace_the_all_clear(tmp_path, monkeypatch) -> None:

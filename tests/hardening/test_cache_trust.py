@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+import hashlib
+
 from themis_lint import __version__, packs, userdirs
+from themis_lint.packs import files
 from themis_lint.cache import Cache, run_key
 from themis_lint.context import default_context
 from themis_lint.pipeline import Options
@@ -34,23 +37,28 @@ def bundled_pack() -> Path:
     return packs.bundled_pack_paths()[-1]
 
 
-def poisoned_pack_data() -> dict:
-    """The bundled pack as its JSON copy would hold it, with the endpoint fix pointing elsewhere."""
-    data = packs._plain(packs._yaml_load(bundled_pack()))
+def copy_key() -> str:
+    """The name a pack copy is kept under: the pack's bytes, the tool version and the schema."""
+    salt = files.pack_schema_digest()
+    return hashlib.sha256(f"{__version__}\0{salt}\0".encode() + bundled_pack().read_bytes()).hexdigest()
+
+
+def poisoned_copy() -> dict:
+    """The bundled pack as its JSON copy holds it, with the endpoint fix pointing elsewhere."""
+    tree = files.yaml_load(bundled_pack())
+    data = files.plain(tree)
     for change in data["changes"]:
         if change["primitive"] == "deprecate-endpoint":
             change["new"] = EVIL
-    return data
+    return {"source": copy_key(), "data": data, "lines": files.Lines.of(tree).table}
 
 
 def plant_pack_copies(folder: Path) -> None:
     """Both namings a copy has had: this version's (with the digest it claims) and the one before."""
-    raw = bundled_pack().read_bytes()
-    digest = __import__("hashlib").sha256(__version__.encode() + b"\0" + raw).hexdigest()
-    data = poisoned_pack_data()
+    copy = poisoned_copy()
     (folder / "packs").mkdir(parents=True, exist_ok=True)
-    (folder / "packs" / f"{digest}.json").write_text(json.dumps(data))
-    (folder / f"pack-{digest}.json").write_text(json.dumps({"source": digest, "data": data}))
+    (folder / "packs" / f"{copy_key()}.json").write_text(json.dumps(copy))
+    (folder / f"pack-{copy_key()}.json").write_text(json.dumps(copy))
 
 
 def fix_js(root: Path) -> tuple[str, str]:
@@ -88,12 +96,21 @@ def test_a_cache_folder_owned_by_someone_else_is_refused(cache_dir, tmp_path) ->
 
 def test_a_pack_copy_that_does_not_name_its_source_is_ignored_even_in_a_private_folder(cache_dir, tmp_path) -> None:
     cache_dir.mkdir(mode=0o700)
-    raw = bundled_pack().read_bytes()
-    digest = __import__("hashlib").sha256(__version__.encode() + b"\0" + raw).hexdigest()
-    # a copy of another pack under this pack's name (a rename, a stale copy): its source differs
-    (cache_dir / f"pack-{digest}.json").write_text(json.dumps({"source": "0" * 64, "data": poisoned_pack_data()}))
+    # a copy made from other bytes under this pack's name (a rename, a stale copy): its source differs
+    copy = {**poisoned_copy(), "source": "0" * 64}
+    (cache_dir / f"pack-{copy_key()}.json").write_text(json.dumps(copy))
     text, _ = fix_js(tmp_path)
     assert EVIL not in text
+
+
+def test_a_private_copy_of_ours_is_used(cache_dir, tmp_path) -> None:
+    """The copy is still the fast path: a copy of ours with the right digest is what the run uses
+    (which is why nobody else may be able to write one)."""
+    cache_dir.mkdir(mode=0o700)
+    (cache_dir / f"pack-{copy_key()}.json").write_text(json.dumps(poisoned_copy()))
+    os.chmod(cache_dir / f"pack-{copy_key()}.json", 0o600)
+    text, _ = fix_js(tmp_path)
+    assert EVIL in text
 
 
 def test_a_group_writable_pack_copy_is_ignored(cache_dir, tmp_path) -> None:
@@ -110,11 +127,9 @@ def test_a_planted_temp_symlink_is_never_written_through(cache_dir, tmp_path) ->
     victim.write_text("precious")
     cache_dir.mkdir(mode=0o777)
     cache_dir.chmod(0o777)
-    # the temp names a copy used to be written through: predictable from the pid
-    raw = bundled_pack().read_bytes()
-    digest = __import__("hashlib").sha256(__version__.encode() + b"\0" + raw).hexdigest()
+    # the temp name a copy used to be written through: predictable from the pid
     (cache_dir / "packs").mkdir()
-    (cache_dir / "packs" / f"{digest}.json.{os.getpid()}.tmp").symlink_to(victim)
+    (cache_dir / "packs" / f"{copy_key()}.json.{os.getpid()}.tmp").symlink_to(victim)
     (cache_dir / "results.sqlite3").symlink_to(victim)
     invoke("check", "-j", "1", str(tmp_path / "victim"))
     assert victim.read_text() == "precious"

@@ -71,7 +71,7 @@ PACK_INJECTIONS = {
         "`name`"),
     "aql option with a quote": (
         "  - {primitive: rewrite-aql-function, code: TH401, function: FULLTEXT, transform: fulltext-to-search,"
-        " options: {analyzer: \"x') RETURN 1 //\"}}\n", "`options.analyzer`"),
+        " options: {analyzer: \"x') RETURN 1 //\"}}\n", "`analyzer`"),
 }
 
 
@@ -103,7 +103,7 @@ HOSTILE_PACKS = {
     "alias bomb": (alias_bomb_pack(), "YAML aliases"),
     "flow nesting 100,000 deep": (pack("  - " + "[" * 100_000 + "]" * 100_000 + "\n"), "nested deeper"),
     "block nesting 2,000 deep": (pack("".join("  " * i + f"  k{i}:\n" for i in range(2_000))), "nested"),
-    "over 4 MiB": (pack("# " + "x" * (5 * 1024 * 1024) + "\n  []\n"), "too large for a pack"),
+    "over 4 MiB": (pack("# " + "x" * (5 * 1024 * 1024) + "\n  []\n"), "is larger than 4194304 bytes"),
 }
 
 

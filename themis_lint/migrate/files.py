@@ -1,5 +1,10 @@
-"""Migrating one file: the same pipeline and writer as `check --fix` (runner.process_file), its
-result turned into what the migrate report needs (docs/migrate.md)."""
+"""Migrating one file: the same pipeline and writer as `check --fix` (runner.process_file, writer
+.write_fixed), its result turned into what the migrate report needs (docs/migrate.md).
+
+The file is read as `check` reads it (writer.read_source: never blocking on a FIFO swapped in since
+discovery, never following a symlink, never past --max-file-size), and in a git work tree the
+write is recorded in the resume journal right before the file is replaced (issue 18 item 9).
+"""
 from __future__ import annotations
 
 import time
@@ -7,16 +12,14 @@ import time
 from themis_lint.migrate.types import FileOutcome
 
 
-def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
+def migrate_file(path: str, rel: str, ctx, options, journal=None) -> FileOutcome:
     """Fix one file (or, without writing, diff it); an analyzer bug costs this file, not the run."""
     from themis_lint import diff
-    from themis_lint.discovery import Target
-    from themis_lint.runner import process_file
 
     started = time.perf_counter()
     outcome = FileOutcome(rel)
     try:
-        result = process_file(Target(path, rel, False), ctx, options)
+        result = _process(path, rel, ctx, options, journal)
     except Exception as exc:  # noqa: BLE001  one file's bug must not take the run and its report down
         outcome.errors.append(f"{rel}: internal error: {exc!r}")
     else:
@@ -30,6 +33,18 @@ def migrate_file(path: str, rel: str, ctx, options) -> FileOutcome:
                 outcome.diff = diff.hunks(result.original, result.fixed)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _process(path: str, rel: str, ctx, options, journal):
+    """runner.process_file; with a journal, the write is recorded right before it happens."""
+    from themis_lint.discovery import Target
+    from themis_lint.runner import process_file
+
+    record = None
+    if journal is not None and options.write:
+        def record(original: bytes, new: bytes, fixes: dict) -> None:
+            journal.note(original, new, fixes)
+    return process_file(Target(path, rel, False), ctx, options, record=record)
 
 
 def _remaining(f) -> dict:

@@ -1,202 +1,214 @@
-"""Git for `themis-lint migrate`: git run safely, the uncommitted-changes check, the commit on a
-new branch, and the resume record (docs/migrate.md "Safety", "Interrupting and resuming").
+"""Git, run so that nothing a scanned repository controls can run (SECURITY.md "Git and migrate").
 
-The resume record (MARKER, in the git dir) lists the files a run wrote that nobody committed yet:
-a rerun does not count them as uncommitted changes, and `--commit` commits them too.
+Every process the tool starts is started by `_spawn`, here (tests/migrate/test_git_safety.py
+checks the source for any other). It runs the git found once in an absolute PATH entry, with no
+GIT_* variable of the caller's environment but the commit identity, and with the repository
+pinned: GIT_DIR, and GIT_WORK_TREE as the folder holding `.git` (a hostile core.worktree cannot
+move it).
+
+Safety comes from *which* commands run, not from listing dangerous settings: the callers use only
+plumbing that never reads work-tree content through a filter (worktree.py: git converts only paths
+whose `filter` attribute is unset), never diffs (no textconv, diff driver), never pages, edits,
+signs (commit-tree --no-gpg-sign) or talks to a remote. What every git command shares (hooks,
+fsmonitor, auto gc) is switched off in OVERRIDES, which come through GIT_CONFIG_COUNT:
+command-line scope, above every config file, with keys that may hold `=`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import os
+import shutil
 import subprocess
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from themis_lint.migrate.types import MigrateRequest, RepoRun
+TIMEOUT = 300.0  # seconds; a git blocked on a FIFO that a config includes costs one repository
+POLL = 0.2  # how often a waiting git checks for SIGINT/SIGTERM
 
-MARKER = "themis-lint-migrate.json"  # in the git dir: what an earlier (interrupted) run wrote
-# docs/migrate.md "Safety": git never runs hooks, fsmonitor or signing programs of a scanned repository
-GIT_SAFE = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "commit.gpgSign=false",
-            "-c", "core.untrackedCache=false", "--literal-pathspecs")
+# the program-running paths every git command shares; everything else is never reached
+OVERRIDES = (
+    ("core.hooksPath", "/dev/null"),  # no hook: reference-transaction, post-index-change, ...
+    ("core.fsmonitor", "false"),  # reading the index starts no monitor program
+    ("core.untrackedCache", "false"),
+    ("commit.gpgSign", "false"),  # commit-tree would run gpg.program
+    ("tag.gpgSign", "false"),
+    ("gc.auto", "0"),  # no `gc --auto` with its pre-auto-gc hook
+    ("maintenance.auto", "false"),
+    ("core.pager", "cat"),
+    ("diff.external", ""),
+    ("protocol.allow", "never"),  # no transport: ssh, proxies, upload/receive-pack, credentials, askpass
+    ("credential.helper", ""),  # an empty value resets the helper list
+    ("core.askPass", ""),
+    ("core.sshCommand", ""),
+    ("core.gitProxy", "none"),  # its first match wins, so GIT_PROXY_COMMAND="" below is what holds
+    ("core.editor", ":"),
+    ("sequence.editor", ":"),
+    ("safe.bareRepository", "explicit"),  # no bare repository planted inside a scanned tree
+    ("submodule.recurse", "false"),
+)
+# environment values that take precedence over config (git(1)); empty means "none" for each
+NEUTRAL_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_ATTR_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+               "GIT_PAGER": "cat", "PAGER": "cat", "GIT_EDITOR": ":", "GIT_SEQUENCE_EDITOR": ":",
+               "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GIT_PROXY_COMMAND": "", "GIT_OPTIONAL_LOCKS": "0",
+               "GIT_LITERAL_PATHSPECS": "1", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_PROTOCOL_FROM_USER": "0"}
+
+# the caller's commit identity (a CI job may set it so): it names no program and no path
+IDENTITY = {"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE"}
 
 
-def git(repo: RepoRun, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
-    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
-    return subprocess.run(["git", *GIT_SAFE, *repo.git_args, *args], cwd=repo.top or repo.root, env=env,
-                          input=input, capture_output=True, check=False)
+def _never() -> bool:
+    return False
 
 
-def find_work_tree(repo: RepoRun) -> None:
-    """Fill repo.top and the config overrides that keep git from running the repo's filters.
+_should_stop: Callable[[], bool] = _never
 
-    A folder inside a work tree that git cannot use (not installed, dubious ownership) fails:
-    migrating it as a plain folder would skip the uncommitted-changes check.
-    """
+
+class GitError(Exception):
+    """Git failed or could not run; the message is one line naming what."""
+
+
+class GitStopped(Exception):
+    """SIGINT/SIGTERM arrived while git ran; the git process was killed."""
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A git work tree as migrate uses it."""
+
+    top: str  # the folder holding `.git`, absolute: the work tree, whatever core.worktree says
+    git_dir: str  # absolute
+    object_format: str  # sha1 | sha256
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    def message(self) -> str:
+        lines = self.stderr.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {self.returncode}"
+
+
+def stop_when(check: Callable[[], bool]) -> None:
+    """Let a waiting git be killed when `check()` says the run is stopping."""
+    global _should_stop
+    _should_stop = check
+
+
+@functools.cache
+def git_program() -> str:
+    """`git` from the absolute entries of PATH only: an empty or relative entry is a scanned folder."""
+    entries = [p for p in os.environ.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(p)]
+    found = shutil.which("git", path=os.pathsep.join(entries))
+    if found is None:
+        raise GitError("git not found on PATH")
+    return os.path.abspath(found)
+
+
+def environment(repo: Repository | None, work_tree: str | None = None, index: str | None = None) -> dict:
+    """The caller's environment without its GIT_* variables (but the identity), plus the pinned
+    repository and OVERRIDES."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in IDENTITY}
+    entries = env.get("PATH", os.defpath).split(os.pathsep)
+    env["PATH"] = os.pathsep.join(p for p in entries if os.path.isabs(p))  # "" would be the repository
+    env.update(NEUTRAL_ENV)
+    env["GIT_CONFIG_COUNT"] = str(len(OVERRIDES))
+    for n, (key, value) in enumerate(OVERRIDES):
+        env[f"GIT_CONFIG_KEY_{n}"], env[f"GIT_CONFIG_VALUE_{n}"] = key, value
+    if repo is not None:
+        env["GIT_DIR"], work_tree = repo.git_dir, repo.top
+    if work_tree is not None:
+        env["GIT_WORK_TREE"] = work_tree
+    if index is not None:
+        env["GIT_INDEX_FILE"] = index
+    return env
+
+
+def run(repo: Repository | None, *args: str, input: bytes | None = None, cwd: str | None = None,
+        work_tree: str | None = None, index: str | None = None) -> Result:
+    """Run `git --no-pager ARGS` for `repo` (or for no repository, in `cwd`)."""
+    env = environment(repo, work_tree, index)
+    return _spawn([git_program(), "--no-pager", *args], repo.top if repo else (cwd or "/"), env, input)
+
+
+def output(repo: Repository, *args: str, input: bytes | None = None, index: str | None = None) -> bytes:
+    """Standard output of a git command that must succeed; GitError (one line) otherwise."""
+    result = run(repo, *args, input=input, index=index)
+    if result.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {result.message()}")
+    return result.stdout
+
+
+def _spawn(argv: list[str], cwd: str, env: dict, input: bytes | None) -> Result:
+    """The one place a process starts: waits, but gives up on a stop or after TIMEOUT."""
     try:
-        out = git(repo, "rev-parse", "--show-toplevel")
+        stdin = subprocess.DEVNULL if input is None else subprocess.PIPE
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, close_fds=True)
     except OSError as exc:
-        out = subprocess.CompletedProcess((), 127, b"", str(exc).encode())
-    if out.returncode != 0:
-        if _inside_git(repo.root):
-            repo.status = "failed"
-            repo.reason = "git cannot use this work tree: " + out.stderr.decode(errors="replace").strip()
-        return
-    repo.top = out.stdout.decode("utf-8", "surrogateescape").strip()
-    drivers = git(repo, "config", "-z", "--name-only", "--get-regexp", r"^filter\..*\.(clean|smudge|process)$")
-    names = [n for n in drivers.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    repo.git_args = tuple(arg for name in names for arg in ("-c", f"{name}="))
+        return Result(127, b"", f"cannot run git: {exc.strerror or exc}".encode())
+    deadline = time.monotonic() + TIMEOUT
+    with proc:
+        while True:
+            try:
+                out, err = proc.communicate(input, timeout=POLL)
+            except subprocess.TimeoutExpired:
+                if _should_stop():
+                    proc.kill()
+                    raise GitStopped() from None
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    return Result(124, b"", f"git {argv[2]} did not finish within {TIMEOUT:.0f} s".encode())
+                continue
+            if proc.returncode < 0 and _should_stop():
+                raise GitStopped()  # Ctrl-C on a terminal reaches git too
+            return Result(proc.returncode, out, err)
 
 
-def _inside_git(folder: str) -> bool:
+def open_repository(root: str) -> Repository | None:
+    """The git work tree holding `root`, or None when no folder from `root` up holds `.git`.
+
+    GitError when one does but git cannot use it (not installed, dubious ownership, a broken
+    `.git`): migrating such a folder as a plain one would skip the uncommitted-changes check.
+    """
+    top = _holder_of_dot_git(root)
+    if top is None:
+        return None
+    # discovery from `top` keeps git's safe.directory check; GIT_WORK_TREE overrides core.worktree
+    found = run(None, "rev-parse", "--absolute-git-dir", "--show-object-format", cwd=top, work_tree=top)
+    lines = found.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if found.returncode != 0 or len(lines) != 2:
+        raise GitError(f"git cannot use this work tree: {found.message()}")
+    git_dir, object_format = lines
+    dot = os.path.join(top, ".git")
+    if os.path.isdir(dot) and not os.path.samefile(dot, git_dir):
+        raise GitError(f"git cannot use this work tree: {dot} is not a git directory")
+    return Repository(top, git_dir, object_format)
+
+
+def _holder_of_dot_git(folder: str) -> str | None:
+    folder = os.path.abspath(folder)
     while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return True
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            return False
+            return None
         folder = parent
 
 
-def _git_dir(repo: RepoRun) -> str | None:
-    out = git(repo, "rev-parse", "--absolute-git-dir")
-    return out.stdout.decode("utf-8", "surrogateescape").strip() if out.returncode == 0 else None
+def blob_id(data: bytes, object_format: str) -> str:
+    """The id git gives `data` stored as it is (hash-object --no-filters), computed without git."""
+    return hashlib.new(object_format, b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def top_rel(repo: RepoRun, rel: str) -> str:
-    return os.path.relpath(os.path.join(repo.root, rel), repo.top).replace(os.sep, "/")
-
-
-def read_marker(repo: RepoRun) -> dict[str, dict]:
-    """Files earlier runs wrote and nobody committed: top-relative path -> {sha256, fixes}."""
-    folder = _git_dir(repo)
-    try:
-        with open(os.path.join(folder, MARKER)) as handle:
-            files = json.load(handle)["files"]
-        return {str(k): {"sha256": str(v["sha256"]), "fixes": {str(c): int(n) for c, n in v["fixes"].items()}}
-                for k, v in files.items()}
-    except (OSError, TypeError, ValueError, AttributeError, KeyError):
-        return {}
-
-
-def write_marker(repo: RepoRun, files: dict[str, dict]) -> None:
-    folder = _git_dir(repo)
-    if folder is None:
-        return
-    path = os.path.join(folder, MARKER)
-    if not files:
-        if os.path.exists(path):
-            os.unlink(path)
-        return
-    write_new(path, json.dumps({"files": files}, indent=1, sort_keys=True).encode())
-
-
-def _ours(repo: RepoRun, entry: dict | None, path: str) -> bool:
-    """Is the file at `path` (top-relative) exactly what a migrate run wrote?"""
-    return entry is not None and _sha256(os.path.join(repo.top, path)) == entry["sha256"]
-
-
-def uncommitted(repo: RepoRun) -> list[str] | None:
-    """Changed, staged or untracked paths below the repo, except files an earlier migrate run wrote."""
-    scope = os.path.relpath(repo.root, repo.top)
-    out = git(repo, "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all", "--", scope)
-    if out.returncode != 0:
-        return None
-    ours = read_marker(repo)
-    dirty = []
-    for entry in out.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        if not entry:
-            continue
-        state, path = entry[:2], entry[3:]
-        if state == " M" and _ours(repo, ours.get(path), path):
-            continue  # resuming an interrupted run: docs/migrate.md "Interrupting and resuming"
-        dirty.append(path)
-    return dirty
-
-
-def _sha256(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return None
-
-
-def preflight(repo: RepoRun, req: MigrateRequest) -> None:
-    """Refuse a dirty work tree, an existing branch, a commit without identity (sets repo.status)."""
-    if repo.top is None:
-        if req.commit:
-            repo.status, repo.reason = "refused", "not a git work tree: cannot --commit"
-        return
-    if not req.allow_dirty and req.writes:
-        dirty = uncommitted(repo)
-        if dirty is None:
-            repo.status, repo.reason = "failed", "git status failed"
-        elif dirty:
-            more = f" and {len(dirty) - 5} more" if len(dirty) > 5 else ""
-            repo.status = "refused"
-            repo.reason = (f"uncommitted changes ({', '.join(dirty[:5])}{more}); commit or stash them, "
-                           "or pass --allow-dirty")
-        if repo.status != "pending":
-            return
-    if req.commit and req.writes:
-        if git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{req.branch}").returncode == 0:
-            repo.status, repo.reason = "refused", f"branch {req.branch} exists"
-        elif git(repo, "var", "GIT_COMMITTER_IDENT").returncode != 0:
-            repo.status, repo.reason = "refused", "no git identity for --commit: set user.name and user.email"
-
-
-def commit_message(fixes: dict[str, int], remaining: int, setup) -> str:
-    pack = setup.ctx.pack
-    lines = [f"themis-lint: migrate from ThemisDB {pack.from_version} to {pack.to_version}", "",
-             "Rules applied by `themis-lint migrate`:"]
-    for code in sorted(fixes):
-        rule = setup.catalogue.get(code)
-        name = f"{code} {rule.slug}" + (" (unsafe fix)" if rule.fix == "unsafe" else "") if rule else code
-        lines.append(f"- {name}: {fixes[code]}")
-    if remaining:
-        lines += ["", f"{remaining} finding(s) need a person; see the migrate report."]
-    return "\n".join(lines) + "\n"
-
-
-def commit(repo: RepoRun, branch: str, files: list[str], message: str) -> None:
-    """One commit of `files` (top-relative) on a new branch; never pushes."""
-    names = "\0".join(files).encode("utf-8", "surrogateescape")
-    steps = [(("checkout", "-q", "-b", branch), None),
-             (("add", "--pathspec-from-file=-", "--pathspec-file-nul"), names),
-             (("commit", "-q", "--no-verify", "-m", message), None)]
-    for args, data in steps:
-        out = git(repo, *args, input=data)
-        if out.returncode != 0:
-            repo.errors.append(f"git {args[0]} failed: {out.stderr.decode(errors='replace').strip()}")
-            return
-    repo.branch = branch
-    repo.commit = git(repo, "rev-parse", "HEAD").stdout.decode().strip()
-
-
-def commit_ours(repo: RepoRun, ours: dict[str, dict], branch: str, setup) -> None:
-    """Commit what this run and interrupted earlier ones wrote below the repo; forget them once committed."""
-    scope = os.path.relpath(repo.root, repo.top).replace(os.sep, "/")
-    files = sorted(p for p, entry in ours.items()
-                   if (scope == "." or p.startswith(scope + "/")) and _ours(repo, entry, p))
-    if not files:
-        return
-    fixes: dict[str, int] = {}
-    for path in files:
-        for code, n in ours[path]["fixes"].items():
-            fixes[code] = fixes.get(code, 0) + n
-    commit(repo, branch, files, commit_message(fixes, len(repo.remaining), setup))
-    if repo.commit:
-        for path in files:
-            del ours[path]
-
-
-def write_new(path: str, data: bytes) -> None:
-    """Atomically write a report, patch or marker file, creating it and its folder if needed."""
-    from themis_lint.writer import write_atomic
-
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    if not os.path.exists(path):
-        open(path, "wb").close()
-    write_atomic(path, data)
+def valid_branch_name(name: str) -> bool:
+    """`git check-ref-format --branch` without its repository lookup (run in no repository)."""
+    if not name or name.startswith("-") or name == "HEAD":
+        return False
+    return run(None, "check-ref-format", f"refs/heads/{name}").returncode == 0

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from themis_lint import diff
-from themis_lint.migrate.git import write_new
 from themis_lint.text import clean
 
 if TYPE_CHECKING:
@@ -101,6 +100,16 @@ def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, rende
         write_new(req.html, render_html(report).encode())
 
 
+def write_new(path: str, data: bytes) -> None:
+    """Atomically write a report or patch named on the command line, creating its folder if needed."""
+    from themis_lint.writer import write_atomic
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if not os.path.exists(path):
+        open(path, "wb").close()
+    write_atomic(path, data)
+
+
 def patch_name(path: str) -> str:
     """`services/billing` -> `services__billing.patch`: one flat folder of patches."""
     name = os.path.abspath(path) if path in (".", "..") else os.path.normpath(path)
@@ -110,7 +119,6 @@ def patch_name(path: str) -> str:
 
 def _inside_repo(repo: RepoRun) -> str:
     """For a folder inside a git repository, the folder's path from the repository root: git reads
-    patch paths from the root (and `git apply` in the folder skips paths that are not below it)."""
-    if repo.top is None or os.path.samefile(repo.top, repo.root):
-        return ""
-    return os.path.relpath(repo.root, repo.top).replace(os.sep, "/") + "/"
+    patch paths from the root (and `git apply` in the folder skips paths that are not below it).
+    The root is the folder holding `.git`, never where a core.worktree points: always above PATH."""
+    return repo.scope + "/" if repo.scope else ""

@@ -12,8 +12,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from themis_lint.migrate.types import FileOutcome, RepoRun
     from themis_lint.migrate.output import Progress
+    from themis_lint.migrate.types import FileOutcome, RepoRun
 
 PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it saves
 
@@ -62,10 +62,10 @@ def run_items(items: list[tuple], ctx, options, stop) -> tuple[list[tuple[int, F
     from themis_lint.migrate import files
 
     done = []
-    for i, (repo, path, rel, _size) in enumerate(items):
+    for i, (repo, path, rel, _size, journal) in enumerate(items):
         if stop.is_set():
             return done, items[i:]
-        done.append((repo, files.migrate_file(path, rel, ctx, options)))
+        done.append((repo, files.migrate_file(path, rel, ctx, options, journal)))
     return done, []
 
 
@@ -81,26 +81,32 @@ def chunked(items: list[tuple], jobs: int) -> list[list[tuple]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def collect(repos: list[RepoRun], excludes: list[str], ctx) -> list[tuple]:
-    """The flat work queue: (repo index, path, path relative to the repo, size) of every wanted file."""
+def collect(repos: list[RepoRun], excludes: list[str], ctx, req) -> list[tuple]:
+    """The flat work queue: (repo index, path, path relative to the repo, size, journal) of every
+    wanted file. Inside a git work tree only files git does not ignore: not .git/info/exclude or
+    core.excludesFile matches, nothing in a submodule or a nested repository."""
     from themis_lint import surfaces
     from themis_lint.discovery import discover
+    from themis_lint.migrate.repository import journal, listed
 
     items = []
     for index, repo in enumerate(repos):
         if repo.status != "pending":
             continue
-        targets, errors = discover([repo.root], excludes)
+        allowed = listed(repo)
+        # in a work tree git's ignore rules decide (.gitignore, info/exclude, core.excludesFile;
+        # a tracked file is never ignored), the configured excludes still apply
+        targets, errors = discover([repo.root], excludes, respect_gitignore=allowed is None)
         repo.errors += errors
         for target in targets:
             rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
-            if not surfaces.wanting(rel, ctx):
+            if (allowed is not None and rel not in allowed) or not surfaces.wanting(rel, ctx):
                 continue
             try:
                 size = os.path.getsize(target.path)
             except OSError:
                 size = 0
-            items.append((index, target.path, rel, size))
+            items.append((index, target.path, rel, size, journal(repo, rel, req)))
             repo.files += 1
     return items
 

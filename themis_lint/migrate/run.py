@@ -1,28 +1,25 @@
 """`themis-lint migrate`: the bulk codemod over many repositories (CLI.md, issue 7, docs/migrate.md).
 
-Git (the safe invocation, dirty checks, commits, the resume record) is in `git`; the work queue
-and the worker processes in `pool`; one file in `files`; the progress display, patches, report files
-and closing table in `output`; the report data and its renderings in themis_lint.report.migrate.
+A repository's git side is in `repository` (before and after its files), built on `git` (the one
+safe way to run git), `worktree` (what changed, what git ignores), `commit` (plumbing commits)
+and `record` (the resume record, its journal, the lock); the work queue and the worker processes
+in `pool`; one file in `files`; the progress display, patches, report files and closing table in
+`output`; the report data and its renderings in themis_lint.report.migrate.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
 
 import click
 
-from themis_lint.project import ProjectError
-from themis_lint.migrate.git import (  # MARKER: re-exported for tests
-    MARKER, commit_ours, find_work_tree, preflight, read_marker, top_rel, write_marker)
-from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # patch_name: tests
+from themis_lint.migrate import git, repository
+from themis_lint.migrate.output import Progress, patch_name, progress_mode, show_results  # noqa: F401  (patch_name: tests)
 from themis_lint.migrate.pool import StopFlag, collect, execute
+from themis_lint.migrate.record import MARKER  # noqa: F401  (re-exported for tests)
 from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun  # noqa: F401  (re-exported)
-
+from themis_lint.project import ProjectError
 
 # --- sharding -------------------------------------------------------------------------------------
 
@@ -65,37 +62,38 @@ def run_migrate(setup, req: MigrateRequest) -> int:
 
 
 def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
+    from themis_lint.model import Safety
     from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
     from themis_lint.report.migrate import build_report
-    from themis_lint.model import Safety
 
     started = time.perf_counter()
     repos = [RepoRun(p, os.path.abspath(p)) for p in select_paths(req.paths, req.shard)]
-    for repo in repos:
-        if not os.path.isdir(repo.root):
-            repo.status, repo.reason = "failed", "no such folder"
-            continue
-        find_work_tree(repo)
-        if repo.status == "pending":
-            preflight(repo, req)
-    options = Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
-                      max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
-    items = collect(repos, setup.excludes, setup.ctx)
-    progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
-    for repo in repos:
-        repo.pending = repo.files
-        if repo.status == "refused":
-            progress.note(f"{repo.path}: refused: {repo.reason}")
-        elif repo.status == "pending" and repo.files == 0:
-            repo.status = "done" if options.write else "dry-run"
-            progress.repo_done(repo)
+    git.stop_when(stop.is_set)
     try:
-        left = execute(items, repos, setup.ctx, options, req.jobs, stop, progress)
+        prepare_repos(repos, req, stop)
+        options = Options(fix=Safety.SAFE if req.safe_only else Safety.UNSAFE, write=req.writes,
+                          max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
+        items = collect(repos, setup.excludes, setup.ctx, req)
+        progress = Progress(progress_mode(req), len(items), sum(r.status == "pending" for r in repos))
+        for repo in repos:
+            repo.pending = repo.files
+            if repo.status == "refused":
+                progress.note(f"{repo.path}: refused: {repo.reason}")
+            elif repo.status == "pending" and repo.files == 0:
+                repo.status = "done" if options.write else "dry-run"
+                progress.repo_done(repo)
+        try:
+            left = execute(items, repos, setup.ctx, options, req.jobs, stop, progress)
+        finally:
+            progress.close()
+        for index, *_ in left:
+            repos[index].status = "interrupted"
+        git.stop_when(lambda: False)  # a commit or record update in hand is finished, not cut
+        finish_repos(repos, setup, req, stop)
     finally:
-        progress.close()
-    for index, *_ in left:
-        repos[index].status = "interrupted"
-    finish_repos(repos, setup, req, stop)
+        git.stop_when(lambda: False)
+        for repo in repos:
+            repository.finish(repo, req, setup, commit=False)  # releases what is still held
     report = build_report(repos, setup, req, time.perf_counter() - started, stop.signum)
     show_results(repos, report, req, stop.signum)
     if stop.signum is not None:
@@ -104,22 +102,27 @@ def _run(setup, req: MigrateRequest, stop: StopFlag) -> int:
     return 1 if attention and not req.exit_zero else 0
 
 
+def prepare_repos(repos: list[RepoRun], req: MigrateRequest, stop: StopFlag) -> None:
+    """The git side before any file: work tree, lock, resume record, uncommitted changes."""
+    for repo in repos:
+        if not os.path.isdir(repo.root):
+            repo.status, repo.reason = "failed", "no such folder"
+        elif stop.is_set():
+            repo.status = "interrupted"
+        else:
+            try:
+                repository.prepare(repo, req)
+            except git.GitStopped:
+                repo.status = "interrupted"
+
+
 def finish_repos(repos: list[RepoRun], setup, req: MigrateRequest, stop: StopFlag) -> None:
     """Sort what each repository holds; record what was written, or commit it (not after a stop)."""
     for repo in repos:
         repo.changed.sort()
         repo.remaining.sort(key=lambda f: (f["file"], f["line"], f["column"], f["code"]))
+        started = time.perf_counter()
+        repository.finish(repo, req, setup, commit=not stop.is_set())
         repo.errors.sort()
         repo.notes.sort()
-        if repo.top is None or not req.writes or repo.status not in ("done", "interrupted"):
-            continue
-        started = time.perf_counter()
-        ours = read_marker(repo)
-        ours.update({top_rel(repo, rel): entry for rel, entry in repo.written.items()})
-        if req.commit and repo.status == "done" and not stop.is_set():
-            commit_ours(repo, ours, req.branch, setup)
-        try:
-            write_marker(repo, ours)
-        except OSError as exc:
-            repo.errors.append(f"cannot record the files written in the git dir: {exc.strerror or exc}")
         repo.seconds += time.perf_counter() - started

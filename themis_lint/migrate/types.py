@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from themis_lint.migrate.git import Repository
+    from themis_lint.migrate.worktree import TreeState
 
 
 @dataclass
@@ -24,8 +29,10 @@ class RepoRun:
 
     path: str  # as given, normalised
     root: str  # absolute
-    top: str | None = None  # git work tree root, None outside git
-    git_args: tuple[str, ...] = ()
+    git: Repository | None = None  # None outside git
+    scope: str = ""  # root's path from the work-tree top, POSIX ("" at the top)
+    state: TreeState | None = None
+    lock: int | None = None  # held while the run writes (record.lock)
     status: str = "pending"  # done | dry-run | refused | interrupted | failed
     reason: str = ""
     files: int = 0
@@ -36,10 +43,17 @@ class RepoRun:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. files skipped for their size
     diffs: list[tuple[str, str]] = field(default_factory=list)
-    written: dict[str, dict] = field(default_factory=dict)  # rel -> {sha256, fixes}
     seconds: float = 0.0
     branch: str | None = None
     commit: str | None = None
+
+    @property
+    def top(self) -> str | None:
+        return None if self.git is None else self.git.top
+
+    def top_path(self, rel: str) -> str:
+        """A path relative to PATH as git names it: relative to the work-tree top."""
+        return f"{self.scope}/{rel}" if self.scope else rel
 
     def add(self, outcome: FileOutcome) -> None:
         self.pending -= 1
@@ -53,8 +67,6 @@ class RepoRun:
         self.notes += outcome.infos
         if outcome.diff is not None:
             self.diffs.append((outcome.rel, outcome.diff))
-        if outcome.written is not None:
-            self.written[outcome.rel] = {"sha256": outcome.written, "fixes": dict(outcome.fixes)}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -71,13 +72,18 @@ def category_line(c: Category) -> str:
     return line
 
 
-def render_text(pack, categories: list[Category], files: int) -> str:
+MARK_COLORS = {"ok": "green", "warning": "yellow", "error": "red"}
+
+
+def render_text(pack, categories: list[Category], files: int, color: bool = False) -> str:
+    """The report for people; `color` marks each category line by its status (--color)."""
     source = f"({pack.name})" if pack.changes else "(no breaking changes)"
     title = (f"ThemisDB {pack.from_version} → {pack.to_version} compatibility report {source}, "
              f"{_plural(files, 'file')} with findings")
     lines = [title, ""]
     for c in categories:
-        lines.append(category_line(c))
+        line = category_line(c)
+        lines.append(click.style(line, fg=MARK_COLORS[c.status]) if color else line)
         for (code, message), found in c.items.items():
             first = found[0]
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
@@ -90,6 +96,7 @@ def render_text(pack, categories: list[Category], files: int) -> str:
 
 def render_json(pack, categories: list[Category], files: int) -> str:
     doc = {
+        "tool": "themis-lint",  # the marker that keeps a committed report out of later checks
         "pack": pack.name, "from": pack.from_version, "to": pack.to_version, "files": files,
         "categories": [{
             "name": c.name, "status": c.status, "symbol": MARKS[c.status], "findings": c.total,
@@ -101,3 +108,46 @@ def render_json(pack, categories: list[Category], files: int) -> str:
         "manual_review": [{"category": item.get("category"), "text": item["text"]} for item in pack.manual_review],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(pack, categories: list[Category], files: int) -> str:
+    """The report as GitHub-flavoured Markdown, for a CI job summary ($GITHUB_STEP_SUMMARY)."""
+    source = pack.name if pack.changes else "no breaking changes"
+    lines = [f"### ThemisDB {pack.from_version} → {pack.to_version} compatibility report", "",
+             f"{_plural(files, 'file')} with findings ({_md(source)})", "",
+             "| | Category | Findings | Errors | Warnings | Auto-fixable | With --unsafe-fixes |",
+             "|---|---|--:|--:|--:|--:|--:|"]
+    for c in categories:
+        lines.append(f"| {MARKS[c.status]} | {_md(c.name)} | {c.total} | {c.errors} | {c.warnings} | {c.fixable} "
+                     f"| {c.unsafe_fixable} |")
+    for c in categories:
+        if not c.items:
+            continue
+        lines += ["", f"<details><summary>{MARKS[c.status]} {_md(c.name)}: {_plural(c.total, 'finding')}</summary>", ""]
+        for (code, message), found in c.items.items():
+            first = found[0]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            lines.append(f"- {_code(f'{first.path}:{first.row}:{first.column}')} {code} {_md(message)}{_md(more)}")
+        lines += ["", "</details>"]
+    if pack.manual_review:
+        lines += ["", "#### Manual review (no static check can see these)", ""]
+        lines += [f"- **{_md(item.get('category', 'General'))}**: {_md(item['text'])}" for item in pack.manual_review]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text from files and packs, kept as text: a summary renders HTML and tables split on `|`.
+    Backtick code spans render literally already (an entity there would show as `&lt;`)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code spans at all
+        parts = [text]
+    return "`".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                    .replace("|", "\\|") for i, p in enumerate(parts))
+
+
+def _code(text: str) -> str:
+    """A code span that holds any text: its fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -35,6 +35,6 @@ def render(report: Report) -> str:
             failure = ET.SubElement(case, "failure", message=xml_text(f"{f.code} {f.message}"),
                                     type=f"{f.code} {rule.slug}")
             failure.text = xml_text(f"{f.path}:{f.row}:{f.column}: {f.code} [{rule.severity}] {f.message}\n"
-                                    f"{rule_url(rule)}\n")
+                                    f"{rule_url(rule) or rule.summary}\n")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -26,11 +26,14 @@ def render(report: Report) -> str:
         "tool": {"driver": {
             "name": "themis-lint", "version": __version__, "semanticVersion": __version__,
             "informationUri": TOOL_URI, "rules": [rule_descriptor(r) for r in rules]}},
-        "automationDetails": {"id": f"themis-lint/{report.pack.name}/"},
         "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 units
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder themis-lint ran in."}}},
         "results": [result(f, report, index[f.code]) for f in report.findings],
     }
+    if report.sarif_category:
+        # GitHub's upload action sets its `category` only when the log has no id of its own, so
+        # the id is the user's choice, never a constant: two uploads of one id replace each other
+        run["automationDetails"] = {"id": f"{report.sarif_category}/"}
     doc = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -38,7 +41,7 @@ def render(report: Report) -> str:
 def rule_descriptor(rule: Rule) -> dict:
     page = rule_page(rule)
     summary = _sentence(rule.summary)
-    return {
+    descriptor = {
         "id": rule.code,
         "name": "".join(part.capitalize() for part in rule.slug.split("-")),
         "shortDescription": {"text": summary},
@@ -48,6 +51,9 @@ def rule_descriptor(rule: Rule) -> dict:
         "defaultConfiguration": {"level": severity_level(rule.severity), "enabled": rule.default},
         "properties": {"tags": [rule.category, rule.slug], "fix": rule.fix},
     }
+    if descriptor["helpUri"] is None:  # a pack's own code without a `url`: SARIF makes it optional
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def result(f: Finding, report: Report, rule_index: int) -> dict:

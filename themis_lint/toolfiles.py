@@ -1,0 +1,99 @@
+"""Files themis-lint wrote are never findings, whatever their name (issue 14, docs/ci-and-hooks.md
+"Files themis-lint writes").
+
+Every machine document the tool writes carries a marker a later run recognises by content:
+`"tool": "themis-lint"` at the top of a JSON object (baselines, `report --output-format json`,
+the migrate report), the driver name of every SARIF run, our documentation URL in every item of
+`json` output, `engine_name` in every GitLab Code Quality item, the suite name of JUnit XML and
+the title of the migrate HTML page. A baseline holds the very text it matched (`/_admin/log`),
+so without this a committed baseline or SARIF log would be reported, and fixed, as client data.
+Text and GitHub annotation output are for people and logs and carry no marker.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+
+TOOL = "themis-lint"
+TOOL_URI = "https://github.com/themis-lint/themis-lint"
+_NEEDLE = TOOL.encode()
+_JUNIT = re.compile(rb'\s*(<\?xml[^>]*\?>\s*)?<testsuites name="themis-lint"')
+_HTML = re.compile(rb"\s*<!doctype html>.{0,200}<title>themis-lint ", re.IGNORECASE | re.DOTALL)
+
+
+def kind(data: bytes) -> str | None:
+    """What themis-lint document these bytes are ("a baseline", "a SARIF log", ...), or None."""
+    if _NEEDLE not in data:
+        return None  # the fast path: nearly every file stops here
+    start = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    if start == b"<":
+        return _markup_kind(data[:1024])
+    if start not in (b"{", b"["):
+        return None
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return _json_kind(doc)
+
+
+def _markup_kind(head: bytes) -> str | None:
+    if _JUNIT.match(head):
+        return "a JUnit report"
+    if _HTML.match(head):
+        return "an HTML report"
+    return None
+
+
+def _json_kind(doc) -> str | None:
+    if isinstance(doc, dict):
+        if doc.get("tool") == TOOL:
+            return "a baseline" if "findings" in doc else "a report"
+        runs = doc.get("runs")
+        if isinstance(runs, list) and runs and all(_driver(run) == TOOL for run in runs):
+            return "a SARIF log"
+        return None
+    if isinstance(doc, list) and doc and all(isinstance(item, dict) for item in doc):
+        if all(str(item.get("url", "")).startswith(TOOL_URI) and "code" in item for item in doc):
+            return "a JSON report"
+        if all(item.get("engine_name") == TOOL for item in doc):
+            return "a GitLab Code Quality report"
+    return None
+
+
+def _driver(run) -> str | None:
+    try:
+        return run["tool"]["driver"]["name"]
+    except (TypeError, KeyError):
+        return None
+
+
+def write(path: str, text: str) -> None:
+    """Write a document atomically (a temp file in the same folder, fsync, rename): a reader, or a
+    run killed half-way, sees the old file or the new one, never a part. OSError as it comes."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".themis-lint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
