@@ -9,6 +9,7 @@ result as it is (docs/ARCHITECTURE.md "How one file flows").
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -32,6 +33,8 @@ class Options:
     write: bool = True  # False for --diff and --stdin-filename
     keep_compatible_with: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # when the run began: temp files a killed run left are those older than this (writer)
+    started: float = field(default_factory=time.time, compare=False)
 
 
 @dataclass

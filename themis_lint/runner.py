@@ -20,7 +20,7 @@ from themis_lint.userdirs import UntrustedFolder, cache_folder, inside, open_pri
 from themis_lint.workers import die_with_parent
 from themis_lint.pipeline import FileResult, Options, applicable, check_bytes
 from themis_lint.writer import (
-    ChangedOnDisk, Source, TooLarge, WriteRefused, clean_stale_temps, not_fixable, open_folder, read_source,
+    ChangedOnDisk, ReadFile, TooLarge, WriteRefused, clean_stale_temps, not_fixable, open_folder, read_source,
     write_fixed)
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
@@ -29,7 +29,7 @@ _worker_state: tuple[Context, Options] | None = None
 StatKey = tuple[int, int, int, int]  # size, mtime, inode, ctime: what says a file may have changed
 # result (None: nothing to say; SAME: as cached), the stat key and digest of what was read
 Outcome = tuple[FileResult | str | None, StatKey | None, str]
-_cleaned: set[tuple[int, int]] = set()  # folders this process has cleared of stale temp files
+_cleaned: set[tuple[float, int, int]] = set()  # (run, folder) this process cleared of stale temp files
 
 
 def content_digest(data: bytes) -> str:
@@ -84,7 +84,7 @@ def process_file(target: Target, ctx: Context, options: Options, record=None) ->
         source.close()
 
 
-def _open(target: Target, options: Options) -> Source | FileResult:
+def _open(target: Target, options: Options) -> ReadFile | FileResult:
     """The file read once (at most the size limit + 1 bytes), or the FileResult saying why not.
     When the run writes, the file is read through a descriptor of its folder that the write uses
     too: both go to the folder discovery found, whatever its path points to by then."""
@@ -120,7 +120,7 @@ def _close(fd: int | None) -> None:
         os.close(fd)
 
 
-def _check_read(target: Target, ctx: Context, options: Options, source: Source, modules: list,
+def _check_read(target: Target, ctx: Context, options: Options, source: ReadFile, modules: list,
                 record=None) -> FileResult:
     """The pipeline over the read bytes, and when fixing the one writer. Findings stay when a
     write is refused or the file must not be rewritten; they say why they were not fixed."""
@@ -129,6 +129,7 @@ def _check_read(target: Target, ctx: Context, options: Options, source: Source, 
     if not modules:
         return FileResult(path=display, infos=too_big)
     if options.fix is not None and options.write:
+        _clean_folder_once(source.folder, options.started)
         reason = _not_fixable(target, source)
         if reason:
             result = _report_only(data, display, ctx, options, modules, reason, error=False)
@@ -140,11 +141,10 @@ def _check_read(target: Target, ctx: Context, options: Options, source: Source, 
     return _small(result) if options.write else result
 
 
-def _write(target: Target, ctx: Context, options: Options, source: Source, modules: list, result: FileResult,
+def _write(target: Target, ctx: Context, options: Options, source: ReadFile, modules: list, result: FileResult,
            record) -> FileResult:
     """The fixed bytes to the one writer (after `record`); a refusal keeps the findings, with why."""
     display, data, new = target.display, source.data, result.fixed_bytes()
-    _clean_folder_once(source)
     if record is not None:
         try:
             record(data, new, dict(result.applied_codes))
@@ -190,24 +190,44 @@ def _checked(data: bytes, display: str, ctx: Context, options: Options, modules:
     return result
 
 
-def _not_fixable(target: Target, source: Source) -> str | None:
+def _not_fixable(target: Target, source: ReadFile) -> str | None:
     if target.explicit and os.path.islink(target.path):
         # only an explicitly named file can be a symlink: checked, never written through
         return "it is a symlink, and themis-lint never writes through one; fix the file it points to"
     return not_fixable(source.stat)
 
 
-def _clean_folder_once(source: Source) -> None:
-    """Before our first write into a folder, delete the temp files a killed run left there."""
-    if source.folder is None:
+def _clean_folder_once(folder: int | None, started: float) -> None:
+    """In a fixing run, delete the temp files a killed run left in a folder (once per folder and
+    run): the file they were for may be fixed already, so no write of ours need come there."""
+    if folder is None:
         return
     try:
-        st = os.fstat(source.folder)
-        if (st.st_dev, st.st_ino) not in _cleaned:
-            _cleaned.add((st.st_dev, st.st_ino))
-            clean_stale_temps(source.folder)
+        st = os.fstat(folder)
+        if (started, st.st_dev, st.st_ino) not in _cleaned:
+            _cleaned.add((started, st.st_dev, st.st_ino))
+            clean_stale_temps(folder, started)
     except OSError:
         pass  # cleaning is a courtesy; the write itself reports what matters
+
+
+def _clean_folders(targets: list[Target], started: float) -> None:
+    """Every folder holding a target, before the run: a cached clean file is never read, so its
+    folder would not be cleaned on the way."""
+    seen: set[tuple[str | None, str]] = set()
+    for target in targets:
+        key = (_walk_root(target), os.path.dirname(target.path))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            folder = open_folder(target.path, key[0])
+        except (OSError, ChangedOnDisk):
+            continue
+        try:
+            _clean_folder_once(folder, started)
+        finally:
+            os.close(folder)
 
 
 def _report_only(data: bytes, display: str, ctx: Context, options: Options, modules: list, reason: str,
@@ -249,6 +269,8 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
     from themis_lint.cache import Cache, run_key
 
     cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
+    if options.fix is not None and options.write:
+        _clean_folders(targets, options.started)
     done: dict[Target, FileResult] = {}
     todo: list[tuple[Target, str | None]] = []
     for target in targets:

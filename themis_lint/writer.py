@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import stat
-import time
 import tokenize
 from dataclasses import dataclass
 
@@ -96,7 +95,7 @@ _CHUNK = 1 << 20
 
 
 @dataclass
-class Source:
+class ReadFile:
     """A checked file as read: its bytes, its fstat, and (when it may be written) a descriptor of
     the folder it was read from, so the write goes to that folder whatever its path means by then."""
 
@@ -144,7 +143,7 @@ def open_folder(path: str, root: str | None) -> int:
     return fd
 
 
-def read_source(path: str, limit: int, follow: bool, folder: int | None = None) -> Source:
+def read_source(path: str, limit: int, follow: bool, folder: int | None = None) -> ReadFile:
     """Open once, refuse what is not a regular file, read at most `limit` + 1 bytes from the open
     descriptor (never stat-then-read: a file growing meanwhile still stops at the limit).
 
@@ -164,7 +163,7 @@ def read_source(path: str, limit: int, follow: bool, folder: int | None = None) 
         os.close(fd)
     if len(data) > limit:
         raise TooLarge(f"skipped: it grew past the {limit}-byte limit while being read (--max-file-size)")
-    return Source(path, data, st)
+    return ReadFile(path, data, st)
 
 
 def _read_bounded(fd: int, limit: int, hint: int, offset: int = 0) -> bytes:
@@ -215,11 +214,10 @@ def _write_permitted(st: os.stat_result) -> bool:
 TEMP_PREFIX, TEMP_SUFFIX = ".themis-lint-", ".tmp"
 # ours: 16 hex digits now, 8 of mkstemp's alphabet from versions before (a kill -9 may have left them)
 TEMP_NAME = re.compile(r"\.themis-lint-(?:[0-9a-f]{16}|[a-z0-9_]{8})\.tmp\Z")
-RUN_STARTED = time.time()  # taken at import: forked workers inherit the parent's
 _RENAME_EXCHANGE = 2
 
 
-def write_fixed(source: Source, new: bytes) -> str:
+def write_fixed(source: ReadFile, new: bytes) -> str:
     """Replace the checked file, which must still be what was read, with `new`; the sha256 of
     what was written. WriteRefused (one line) when it is not written."""
     before_write(source.path)
@@ -465,10 +463,10 @@ def _unlink_quietly(folder: int, name: str) -> None:
 
 # ---- temp files a killed run left behind ---------------------------------------------------------
 
-def clean_stale_temps(folder: int, started: float = RUN_STARTED) -> int:
+def clean_stale_temps(folder: int, started: float) -> int:
     """Delete temp files of our own naming that a killed run left in this folder: only exact names,
-    only regular files (never through a symlink), only older than this run and not locked by a
-    live writer. How many were removed."""
+    only regular files (never through a symlink), only older than `started` (this run's start)
+    and not locked by a live writer. How many were removed."""
     import fcntl
 
     removed = 0

@@ -373,3 +373,18 @@ def test_nothing_is_applied_twice(tmp_path) -> None:
     once = path.read_text()
     fix_tree(tmp_path)
     assert path.read_text() == once == fixed_text()
+
+
+def test_a_temp_file_left_next_to_an_already_fixed_file_is_removed_by_the_next_fix_run(tmp_path) -> None:
+    """A kill -9 between the exchange and the unlink leaves the original bytes in a temp file while
+    the file itself is fixed: the next run has nothing to write there and must still clean up,
+    even when the result cache says the file is unchanged."""
+    path = tmp_path / "themisdb.yaml"
+    path.write_text(fixed_text())
+    invoke("check", "--fix", "-j", "1", str(tmp_path))  # the cache now knows the file as clean
+    left = tmp_path / ".themis-lint-00112233445566ff.tmp"
+    left.write_text(OLD)
+    old = time.time() - 60
+    os.utime(left, (old, old))
+    invoke("check", "--fix", "-j", "1", str(tmp_path))
+    assert not left.exists() and path.read_text() == fixed_text()
