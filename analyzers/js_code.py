@@ -426,7 +426,7 @@ def _arguments_blocker(name_node, change) -> str | None:
 
 
 def _defines(text: str, name: str) -> bool:
-    """Does the file define `name` (a method, function or property function)?
+    r"""Does the file define `name` (a method, function or property function)?
 
     Linear in the text (issue 18 item 7): `function *name` has one optional `*` between blanks
     (two `\s*` around `\*?` split a run of blanks every way), and a return-type annotation is

@@ -160,7 +160,7 @@ def _word(ch: str) -> bool:
 
 
 def _names_before_colons(text: str, longest: int) -> set[str]:
-    """Every name `\bNAME\b["']?[ \t]*:` matches in `text`, up to `longest` characters: the
+    r"""Every name `\bNAME\b["']?[ \t]*:` matches in `text`, up to `longest` characters: the
     word-boundary tails of each run before a colon. One pass over the text, where a regex per
     known key took keys x text (100,000 `known-keys` over a broken config file)."""
     names = set()

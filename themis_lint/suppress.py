@@ -54,7 +54,7 @@ _KEY = "themis-lint:"
 
 
 def _block_comments(text: str):
-    """(start, end) of each `/* ... */`, as `/\*.*?\*/` with re.S would find them, in linear
+    r"""(start, end) of each `/* ... */`, as `/\*.*?\*/` with re.S would find them, in linear
     time: once a comment is left open, every later `/*` is inside it."""
     start = text.find("/*")
     while start != -1:
