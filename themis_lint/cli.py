@@ -286,24 +286,44 @@ def report(paths, from_version, to_version, select, extend_select, ignore, confi
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write a JSON report here.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML report here.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when something needs a person.")
+@click.option("--ignore-repo-config", is_flag=True,
+              help="Ignore the repositories' own configs: only the command line decides.")
+@click.option("--repos-file", type=click.Path(dir_okay=False),
+              help="Clone and migrate the repositories listed here, one per line: URL [BASE-BRANCH].")
+@click.option("--workspace", type=click.Path(file_okay=False),
+              help="Where --repos-file clones and the campaign state live (default: in the user cache).")
+@click.option("--push", is_flag=True, help="With --repos-file: push the campaign branch (implies --commit).")
+@click.option("--open-pr", type=click.Choice(["github", "gitlab"]),
+              help="Open or update a pull/merge request per changed repository (implies --push).")
+@click.option("--forge-url", metavar="URL", help="The forge's API base URL (GitHub Enterprise, self-hosted GitLab).")
+@click.option("--draft", is_flag=True, help="With --open-pr: open drafts.")
+@click.option("--status", "show_status", is_flag=True,
+              help="Print the campaign state of the workspace (with --open-pr: each PR's state and checks).")
 def migrate(paths, from_version, to_version, select, extend_select, ignore, config_path, pack_paths, jobs, quiet,
             max_file_size, no_progress, safe_only, dry_run, diff_dir, shard, allow_dirty,
-            do_commit, branch, report_path, html_path, exit_zero) -> None:
+            do_commit, branch, report_path, html_path, exit_zero, ignore_repo_config, repos_file, workspace, push,
+            open_pr, forge_url, draft, show_status) -> None:
     """Apply every fix across many repositories: the bulk upgrade codemod."""
+    from dataclasses import replace
+
     from themis_lint.migrate.git import GitError, valid_branch_name
     from themis_lint.migrate.run import MigrateRequest, parse_shard, run_migrate
-    from themis_lint.project import ProjectError
+    from themis_lint.project import Overrides, ProjectError, Projects, build_setup
 
     try:
         parsed_shard = parse_shard(shard) if shard is not None else None
     except ProjectError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from exc
-    if do_commit and (dry_run or diff_dir):
-        raise click.UsageError("--commit cannot be combined with --dry-run or --diff-dir")
-    from themis_lint.project import load_setup
-
-    setup = load_setup(from_version, to_version, select, extend_select, ignore, config_path, pack_paths)
+    do_commit = do_commit or push or bool(open_pr)
+    _check_migrate_options(paths, dry_run, diff_dir, do_commit, repos_file, push, open_pr, forge_url, draft,
+                           show_status)
+    overrides = Overrides(from_version, to_version, tuple(select), tuple(extend_select), tuple(ignore), config_path,
+                          tuple(pack_paths), ignore_configs=ignore_repo_config)
+    # the campaign's version pair comes from the command line (or --config), never from the
+    # folder it is started in; each repository then brings its own config (docs/migrate.md)
+    setup = build_setup(overrides, config_path)
     pack = setup.ctx.pack
+    projects = Projects(replace(overrides, from_version=pack.from_version, to_version=pack.to_version))
     branch = branch or f"themis-lint/{pack.from_version}-to-{pack.to_version}"
     try:
         if do_commit and not valid_branch_name(branch):
@@ -313,8 +333,49 @@ def migrate(paths, from_version, to_version, select, extend_select, ignore, conf
     req = MigrateRequest(paths=list(paths) or ["."], safe_only=safe_only, dry_run=dry_run, diff_dir=diff_dir,
                          jobs=jobs or os.cpu_count() or 1, shard=parsed_shard, allow_dirty=allow_dirty,
                          commit=do_commit, branch=branch, report=report_path, html=html_path, quiet=quiet,
-                         progress=not no_progress, exit_zero=exit_zero, max_file_size=max_file_size)
-    sys.exit(run_migrate(setup, req))
+                         progress=not no_progress, exit_zero=exit_zero, max_file_size=max_file_size,
+                         ignore_repo_config=ignore_repo_config,
+                         options={"select": list(select), "extend_select": list(extend_select),
+                                  "ignore": list(ignore), "config": config_path, "packs": list(pack_paths),
+                                  "ignore_repo_config": ignore_repo_config, "safe_only": safe_only,
+                                  "branch": branch if do_commit else None})
+    if show_status or repos_file:
+        from themis_lint.migrate.campaign import Campaign, run_campaign
+        from themis_lint.migrate.campaign import show_status as status
+
+        campaign = Campaign(repos_file=repos_file, workspace=workspace, push=push or bool(open_pr), forge=open_pr,
+                            forge_url=forge_url, draft=draft)
+        sys.exit(status(setup, req, campaign) if show_status else run_campaign(setup, projects, req, campaign))
+    sys.exit(run_migrate(setup, projects, req))
+
+
+def _check_migrate_options(paths, dry_run, diff_dir, do_commit, repos_file, push, open_pr, forge_url, draft,
+                           show_status) -> None:
+    """Combinations that would not do what they say are usage errors (docs/migrate.md)."""
+    if do_commit and (dry_run or diff_dir):
+        raise UsageProblem("--commit (and --push, --open-pr) cannot be combined with --dry-run or --diff-dir")
+    if (push or open_pr) and not repos_file and not show_status:
+        raise UsageProblem("--push and --open-pr work on the clones of --repos-file only")
+    if (forge_url or draft) and not open_pr:
+        raise UsageProblem("--forge-url and --draft go with --open-pr")
+    if repos_file and paths:
+        raise UsageProblem("give repositories either as PATHs or with --repos-file, not both")
+    if show_status and (paths or repos_file):
+        raise UsageProblem("--status reads the campaign state of --workspace; it takes no repositories")
+    if repos_file and not (do_commit or dry_run or diff_dir):
+        raise UsageProblem("--repos-file needs --commit, --push or --open-pr (or --dry-run, --diff-dir): "
+                           "changes left uncommitted in the workspace's clones would reach no one")
+
+
+@main.command("merge-reports")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the merged JSON report here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write the merged HTML dashboard here.")
+def merge_reports_command(reports, report_path, html_path) -> None:
+    """Merge the JSON reports of `migrate --shard K/N` runs into one fleet report."""
+    from themis_lint.migrate.merge import merge_reports
+
+    sys.exit(merge_reports(list(reports), report_path, html_path))
 
 
 @main.command()

@@ -110,7 +110,7 @@ def _walk_root(target: Target) -> str | None:
     """Where the part of the path discovery walked begins (discovery.Target)."""
     if target.root is not None or target.explicit:
         return target.root
-    if target.path.replace(os.sep, "/").endswith(target.display):
+    if not os.path.isabs(target.display) and target.path.replace(os.sep, "/").endswith(target.display):
         return target.path[:len(target.path) - len(target.display)] or "."
     return None
 

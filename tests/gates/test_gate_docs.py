@@ -107,7 +107,7 @@ def run_shown(command: str, places: dict) -> None:
     cwd = places["client"]
     if command.startswith(".venv/bin/themis-lint "):
         command, cwd = command.removeprefix(".venv/bin/"), ROOT
-    if "migrate" in command.split()[:3]:
+    if {"migrate", "merge-reports"} & set(command.split()[:3]):  # merge-reports reads migrate's reports
         cwd = places["fleet"]
         command = (command.replace("${{ matrix.shard }}", "0").replace("/reports/", f"{places['tmp']}/reports/")
                    .replace("/fleet/*", "repos/*"))

@@ -49,6 +49,15 @@ def test_migrate_table_and_progress_escape_names(tmp_path) -> None:
     repo.mkdir()
     (repo / f"themisdb{FORGED}.conf").write_text("server:\n  requireAuthentication: true\n")
     result = cli(tmp_path, "migrate", "--safe-only", "--no-progress", repo.name)
-    assert b"Needs a person:" in result.stdout and b"Total: 1 repositories" in result.stdout
+    assert b"Needs a person (1):" in result.stdout and b"1 repositories" in result.stdout
     assert_not_forged(result.stdout)
     assert_not_forged(result.stderr)
+
+
+def test_a_file_under_a_folder_with_a_newline_in_its_name_is_checked(tmp_path) -> None:
+    """Glob matching used `.`, which stops at a newline: such a folder hid its configs silently."""
+    folder = tmp_path / "re\npo"
+    folder.mkdir()
+    (folder / "themisdb.conf").write_text(OLD)
+    result = cli(tmp_path, "check", "--no-cache", ".")
+    assert result.returncode == 1 and b"TH101" in result.stdout

@@ -40,8 +40,8 @@ from themis_lint.migrate.output import Progress
 from themis_lint.migrate.types import RepoRun
 files.migrate_file = stuck
 repos = [RepoRun("r", os.path.abspath("r"))]
-items = [(0, f"r/f{i}.conf", f"f{i}.conf", 1, None) for i in range(pool.PARALLEL_MIN_FILES * 4)]
-pool.execute(items, repos, ctx, Options(), 2, pool.StopFlag(), Progress("none", len(items), 1))
+items = [(0, f"r/f{i}.conf", f"f{i}.conf", 1, None, None) for i in range(pool.PARALLEL_MIN_FILES * 4)]
+pool.execute(items, repos, {None: ctx}, Options(), 2, pool.StopFlag(), Progress("none", len(items), 1))
 """
 
 

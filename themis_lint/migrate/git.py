@@ -212,3 +212,97 @@ def valid_branch_name(name: str) -> bool:
     if not name or name.startswith("-") or name == "HEAD":
         return False
     return run(None, "check-ref-format", f"refs/heads/{name}").returncode == 0
+
+
+# --- reading commits (issue 15: what a branch holds against its base) ------------------------------
+
+def rev(repo: Repository, name: str) -> str | None:
+    """The commit `name` names, or None (no such ref, no commit yet)."""
+    out = run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}")
+    return (out.stdout.decode().strip() or None) if out.returncode == 0 else None
+
+
+def paths_changed(repo: Repository, base: str, tip: str) -> list[str]:
+    """Top-relative paths that differ between two commits (plumbing: no diff driver, no textconv)."""
+    out = output(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-only", base, tip)
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def blob_at(repo: Repository, commit: str, path: str) -> bytes | None:
+    """A file's bytes as stored in `commit` (no filters), None when it has no such file."""
+    out = run(repo, "cat-file", "blob", f"{commit}:{path}")
+    return out.stdout if out.returncode == 0 else None
+
+
+# --- a campaign's own clones (issue 15): transport with the user's own authentication ----------------
+#
+# `run` forbids every transport. A campaign clones, fetches and pushes the repositories its repos
+# file lists, into and from clones it owns in its workspace: there git talks to remotes with the
+# user's authentication (credential helpers, system config included; the SSH agent and config),
+# never prompts, and still runs no hook, monitor, signing program, pager or editor.
+
+TRANSPORT_KEYS = {"protocol.allow", "credential.helper", "core.askPass", "core.sshCommand", "core.gitProxy",
+                  "safe.bareRepository"}
+TRANSPORT_OVERRIDES = tuple((k, v) for k, v in OVERRIDES if k not in TRANSPORT_KEYS)
+TRANSPORT_ENV_KEPT = ("GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH")
+
+
+def transport(folder: str, *args: str) -> Result:
+    """git in a workspace clone (or the folder a clone goes to), allowed to reach its remote."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in TRANSPORT_ENV_KEPT}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(p))
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_PAGER="cat", PAGER="cat", GIT_EDITOR=":", GIT_OPTIONAL_LOCKS="0",
+               GIT_NO_REPLACE_OBJECTS="1", GIT_CONFIG_COUNT=str(len(TRANSPORT_OVERRIDES)))
+    for n, (key, value) in enumerate(TRANSPORT_OVERRIDES):
+        env[f"GIT_CONFIG_KEY_{n}"], env[f"GIT_CONFIG_VALUE_{n}"] = key, value
+    return _spawn([git_program(), "--no-pager", *args], folder, env, None)
+
+
+def _failed(out: Result, what: str) -> str:
+    """'' when git succeeded, else one line saying what failed (callers redact URLs in it)."""
+    return "" if out.returncode == 0 else f"{what} failed: {out.message()}"
+
+
+def clone(url: str, dest: str, base: str | None, shallow: bool) -> str:
+    """Clone `url` into `dest`: only the base branch, only its last commit when `shallow`."""
+    args = ["clone", "-q", "--no-tags", "--single-branch"] + (["--depth", "1"] if shallow else [])
+    args += ["--branch", base] if base else []
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    return _failed(transport(os.path.dirname(dest), *args, "--", url, dest), "git clone")
+
+
+def fetch_base(dest: str, base: str, shallow: bool) -> str:
+    """Bring origin's `base` up to date in an existing clone."""
+    depth = ["--depth", "1"] if shallow else []
+    return _failed(transport(dest, "fetch", "-q", "--no-tags", *depth, "origin",
+                             f"+refs/heads/{base}:refs/remotes/origin/{base}"), "git fetch")
+
+
+def current_branch(dest: str) -> str | None:
+    out = transport(dest, "symbolic-ref", "-q", "--short", "HEAD")
+    return (out.stdout.decode().strip() or None) if out.returncode == 0 else None
+
+
+def folder_rev(dest: str, name: str) -> str | None:
+    out = transport(dest, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}")
+    return (out.stdout.decode().strip() or None) if out.returncode == 0 else None
+
+
+def reset_to_base(dest: str, base: str, branch: str | None) -> str:
+    """The clone exactly at origin's `base`, on a local `base` branch, nothing else in the work tree,
+    no local campaign `branch` (it is made again): the clone is the workspace's, never a person's."""
+    for args, what in ((("checkout", "-q", "-f", "-B", base, f"refs/remotes/origin/{base}"), "git checkout"),
+                       (("clean", "-q", "-ffdx"), "git clean")):
+        if problem := _failed(transport(dest, *args), what):
+            return problem
+    if branch and folder_rev(dest, f"refs/heads/{branch}"):
+        return _failed(transport(dest, "branch", "-q", "-D", branch), "git branch -D")
+    return ""
+
+
+def push(dest: str, tip: str, branch: str, expected: str | None) -> str:
+    """Push `tip` as origin's `branch`, only if origin's branch is still at `expected` (None: must
+    not exist): a commit someone else pushed to the branch is never overwritten."""
+    lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
+    return _failed(transport(dest, "push", "-q", "--no-verify", lease, "origin", f"{tip}:refs/heads/{branch}"),
+                   "git push")

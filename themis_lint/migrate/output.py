@@ -70,10 +70,12 @@ def progress_mode(req: MigrateRequest) -> str:
 
 def show_results(repos: list[RepoRun], report: dict, req: MigrateRequest, signum: int | None) -> None:
     """The patches and report files asked for, the closing table, and after a stop how to finish."""
-    from themis_lint.report.migrate import render_html, render_table
+    from themis_lint.report.migrate import render_summary
+    from themis_lint.report.migrate_html import render as render_html
 
     write_outputs(repos, report, req, render_html)
-    click.echo(render_table(report), nl=False, err=req.dry_run and not req.diff_dir)
+    where = [p for p in (req.report, req.html, req.diff_dir) if p]
+    click.echo(render_summary(report, where), nl=False, err=req.dry_run and not req.diff_dir)
     if signum is not None:
         click.echo(f"themis-lint: interrupted by signal {signum}; rerun the same command to finish", err=True)
 

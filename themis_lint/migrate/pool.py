@@ -46,7 +46,7 @@ class StopFlag:
             signal.signal(sig, handler)
 
 
-def _init_worker(ctx, options, event) -> None:
+def _init_worker(contexts, options, event) -> None:
     from themis_lint.workers import die_with_parent
 
     die_with_parent()  # a parent killed with -9 must not leave workers waiting forever
@@ -54,24 +54,27 @@ def _init_worker(ctx, options, event) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     global _worker
-    _worker = (ctx, options, event)
+    _worker = (contexts, options, event)
 
 
-def run_items(items: list[tuple], ctx, options, stop) -> tuple[list[tuple[int, FileOutcome]], list[tuple]]:
-    """Migrate work items in order until `stop` is set; (outcomes, items not started)."""
+def run_items(items: list[tuple], contexts: dict, options, stop) -> tuple[list[tuple[int, FileOutcome]], list[tuple]]:
+    """Migrate work items in order until `stop` is set; (outcomes, items not started).
+
+    `contexts` maps each item's config (its path, None for none) to the Context it governs:
+    every repository is migrated under its own configuration, not the caller's."""
     from themis_lint.migrate import files
 
     done = []
-    for i, (repo, path, rel, _size, journal) in enumerate(items):
+    for i, (repo, path, rel, _size, config, journal) in enumerate(items):
         if stop.is_set():
             return done, items[i:]
-        done.append((repo, files.migrate_file(path, rel, ctx, options, journal)))
+        done.append((repo, files.migrate_file(path, rel, contexts[config], options, journal)))
     return done, []
 
 
 def _run_chunk(items: list[tuple]):
-    ctx, options, stop = _worker
-    return run_items(items, ctx, options, stop)
+    contexts, options, stop = _worker
+    return run_items(items, contexts, options, stop)
 
 
 def chunked(items: list[tuple], jobs: int) -> list[list[tuple]]:
@@ -81,37 +84,68 @@ def chunked(items: list[tuple], jobs: int) -> list[list[tuple]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def collect(repos: list[RepoRun], excludes: list[str], ctx, req) -> list[tuple]:
-    """The flat work queue: (repo index, path, path relative to the repo, size, journal) of every
-    wanted file. Inside a git work tree only files git does not ignore: not .git/info/exclude or
-    core.excludesFile matches, nothing in a submodule or a nested repository."""
+def collect(repos: list[RepoRun], projects, req) -> tuple[list[tuple], dict]:
+    """The flat work queue: (repo index, path, path relative to the repo, size, config, journal) of
+    every wanted file, and the Context of each config. Each file is governed by the closest config
+    at or above it inside its repository (project.Projects, as `check` does), the command line on
+    top; a repository whose config cannot be used fails alone. Inside a git work tree only files
+    git does not ignore: not .git/info/exclude or core.excludesFile matches, nothing in a
+    submodule or a nested repository."""
+    from themis_lint.project import ProjectError
+
+    items: list[tuple] = []
+    contexts: dict[str | None, object] = {}
+    for index, repo in enumerate(repos):
+        if repo.status != "pending":
+            continue
+        try:
+            found = _repo_items(index, repo, projects, contexts, req)
+        except ProjectError as exc:
+            repo.status, repo.reason, repo.files = "failed", f"unusable project config: {exc}", 0
+            continue
+        items += found
+    return items, contexts
+
+
+def _repo_items(index: int, repo: RepoRun, projects, contexts: dict, req) -> list[tuple]:
     from themis_lint import surfaces
     from themis_lint.discovery import discover
     from themis_lint.migrate.repository import journal, listed
 
-    items = []
-    for index, repo in enumerate(repos):
-        if repo.status != "pending":
+    configs = {projects.config_for(repo.root)}
+    allowed = listed(repo)
+    # in a work tree git's ignore rules decide (.gitignore, info/exclude, core.excludesFile;
+    # a tracked file is never ignored), the configured excludes still apply
+    targets, errors = discover([repo.root], projects.excludes_for, respect_gitignore=allowed is None)
+    found = []
+    for target in targets:
+        rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
+        if allowed is not None and rel not in allowed:
             continue
-        allowed = listed(repo)
-        # in a work tree git's ignore rules decide (.gitignore, info/exclude, core.excludesFile;
-        # a tracked file is never ignored), the configured excludes still apply
-        targets, errors = discover([repo.root], excludes, respect_gitignore=allowed is None)
-        repo.errors += errors
-        for target in targets:
-            rel = os.path.relpath(target.path, repo.root).replace(os.sep, "/")
-            if (allowed is not None and rel not in allowed) or not surfaces.wanting(rel, ctx):
-                continue
-            try:
-                size = os.path.getsize(target.path)
-            except OSError:
-                size = 0
-            items.append((index, target.path, rel, size, journal(repo, rel, req)))
-            repo.files += 1
-    return items
+        setup = projects.setup_for(target.path)
+        config = setup.settings.path
+        if not surfaces.wanting(target.path, setup.ctx):
+            continue
+        contexts.setdefault(config, setup.ctx)
+        configs.add(config)
+        try:
+            size = os.path.getsize(target.path)
+        except OSError:
+            size = 0
+        found.append((index, target.path, rel, size, config, journal(repo, rel, req)))
+    repo.errors += errors
+    repo.files = len(found)
+    repo.configs = sorted(_shown(repo, c) for c in configs if c is not None)
+    return found
 
 
-def execute(items: list[tuple], repos: list[RepoRun], ctx, options, jobs: int, stop: StopFlag,
+def _shown(repo: RepoRun, config: str) -> str:
+    """A config as the report names it: from the repository's PATH when inside it."""
+    rel = os.path.relpath(os.path.abspath(config), repo.root).replace(os.sep, "/")
+    return os.path.abspath(config) if rel.startswith("../") else rel
+
+
+def execute(items: list[tuple], repos: list[RepoRun], contexts: dict, options, jobs: int, stop: StopFlag,
             progress: Progress) -> list[tuple]:
     """Run the queue; return the items never started (after a stop)."""
     def take(outcomes):
@@ -126,20 +160,20 @@ def execute(items: list[tuple], repos: list[RepoRun], ctx, options, jobs: int, s
     if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
         ordered = sorted(items, key=lambda it: (it[0], it[2]))
         for i, item in enumerate(ordered):
-            done, rest = run_items([item], ctx, options, stop)
+            done, rest = run_items([item], contexts, options, stop)
             take(done)
             if rest:
                 return ordered[i:]
         return []
-    return _execute_pool(chunked(items, jobs), ctx, options, jobs, stop, take, progress)
+    return _execute_pool(chunked(items, jobs), contexts, options, jobs, stop, take, progress)
 
 
-def _execute_pool(chunks, ctx, options, jobs: int, stop: StopFlag, take, progress: Progress) -> list[tuple]:
+def _execute_pool(chunks, contexts: dict, options, jobs: int, stop: StopFlag, take, progress: Progress) -> list[tuple]:
     import multiprocessing
 
     event = multiprocessing.Event()
     not_started: list[tuple] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(ctx, options, event)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(contexts, options, event)) as pool:
         futures = {pool.submit(_run_chunk, chunk): chunk for chunk in chunks}
         pending, stopping = set(futures), False
         while pending:

@@ -46,6 +46,10 @@ class RepoRun:
     seconds: float = 0.0
     branch: str | None = None
     commit: str | None = None
+    configs: list[str] = field(default_factory=list)  # the project configs that governed its files
+    base: str | None = None  # the commit the run started from (git), what the branch is compared with
+    holds: Holdings | None = None  # what the branch (or work tree) holds against `base`
+    campaign: dict | None = None  # --repos-file: remote, base branch, state, pull request (report row)
 
     @property
     def top(self) -> str | None:
@@ -70,6 +74,18 @@ class RepoRun:
 
 
 @dataclass
+class Holdings:
+    """What a repository's branch (or, without --commit, its work tree) holds against its base,
+    whichever run made it: an interrupted run resumed by another counts once, in full."""
+
+    files: list[str] = field(default_factory=list)  # relative to the repository's PATH
+    fixes: dict[str, int] = field(default_factory=dict)
+    unsafe: list[dict] = field(default_factory=list)  # {file, line, code, message}: review these
+    patch: str = ""  # git-style, paths relative to PATH
+    foreign: list[str] = field(default_factory=list)  # files holding changes themis-lint would not make
+
+
+@dataclass
 class MigrateRequest:
     paths: list[str]
     safe_only: bool = False
@@ -86,7 +102,17 @@ class MigrateRequest:
     progress: bool = True
     exit_zero: bool = False
     max_file_size: int | None = None
+    ignore_repo_config: bool = False
+    options: dict = field(default_factory=dict)  # the campaign's rule options, as the report shows them
 
     @property
     def writes(self) -> bool:
         return not (self.dry_run or self.diff_dir)
+
+    def fix_options(self):
+        """The engine options of every file of the run: all fixes (safe ones with --safe-only)."""
+        from themis_lint.model import Safety
+        from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE, Options
+
+        return Options(fix=Safety.SAFE if self.safe_only else Safety.UNSAFE, write=self.writes,
+                       max_file_size=self.max_file_size or DEFAULT_MAX_FILE_SIZE)

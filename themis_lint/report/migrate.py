@@ -1,49 +1,109 @@
-"""The migrate report: a JSON summary, a self-contained HTML page and the closing text table."""
+"""The migrate report: its data (one row per repository, totals), the merge of shard reports, and
+its end-of-run summary (one screen); the HTML dashboard is report/migrate_html.
+
+A row is plain JSON; a merged fleet report is built from rows exactly as a run's report is, so
+totals always come from the rows they sum (docs/migrate.md "Reports").
+"""
 from __future__ import annotations
 
-from html import escape
-
 from themis_lint import __version__
-from themis_lint.text import clean
 
 STATUSES = ("done", "dry-run", "interrupted", "refused", "failed")
+# what a person makes of a repository, worst first: each repository has exactly one
+OUTCOMES = ("failed", "refused", "interrupted", "needs-review", "changed", "clean")
 
 
-def build_report(repos: list, setup, req, seconds: float, signum: int | None) -> dict:
-    """Per repository and in total: files changed, fixes by code, what needs a person, errors, time."""
+class MergeError(Exception):
+    """Reports that cannot be merged into one: the message says which and why."""
+
+
+def build_report(repos: list, setup, req, seconds: float, signum: int | None, rows: list[dict] | None = None) -> dict:
+    """The report of one run: a row per repository (plus `rows` built elsewhere, e.g. repositories
+    a campaign rerun skipped), totals, and what the run was."""
     catalogue, pack = setup.catalogue, setup.ctx.pack
-    rows = [_repo_entry(repo, catalogue) for repo in repos]
-    return {
+    all_rows = [repo_row(repo, catalogue) for repo in repos] + list(rows or [])
+    all_rows.sort(key=lambda r: r["path"])
+    return assemble({
         "tool": "themis-lint", "version": __version__, "pack": pack.name,
         "from": pack.from_version, "to": pack.to_version,
         "mode": {"dry_run": not req.writes, "safe_only": req.safe_only, "commit": req.commit,
+                 "ignore_repo_config": req.ignore_repo_config,
                  "shard": None if req.shard is None else f"{req.shard[0]}/{req.shard[1]}"},
+        "options": dict(req.options),
+        "manual_review": [{"category": i.get("category", "General"), "text": i["text"]} for i in pack.manual_review],
         "interrupted": signum is not None, "signal": signum,
         "seconds": round(seconds, 3),
-        "repositories": rows,
-        "totals": _totals(rows, catalogue),
-    }
+    }, all_rows, catalogue)
 
 
-def _repo_entry(repo, catalogue: dict) -> dict:
-    remaining = []
-    for f in repo.remaining:
-        rule = catalogue.get(f["code"])
-        remaining.append({**f, "severity": rule.severity if rule else "error",
-                          "category": rule.category if rule else "Tool"})
-    return {"path": repo.path, "status": repo.status, "reason": repo.reason, "files_scanned": repo.files,
-            "files_changed": len(repo.changed), "changed": list(repo.changed),
-            "fixes": dict(sorted(repo.fixes.items())), "remaining": remaining, "errors": list(repo.errors),
-            "notes": list(repo.notes), "seconds": round(repo.seconds, 3), "branch": repo.branch,
-            "commit": repo.commit}
+def assemble(header: dict, rows: list[dict], catalogue: dict) -> dict:
+    """A report from its header and rows: the totals are computed here, from the rows."""
+    rules = sorted({c for r in rows for c in [*r["fixes"], *(f["code"] for f in r["remaining"])]})
+    return {**header, "repositories": rows, "totals": totals(rows, catalogue),
+            "rules": {code: _rule_info(code, catalogue) for code in rules}}
 
 
-def _totals(rows: list[dict], catalogue: dict) -> dict:
+def _rule_info(code: str, catalogue: dict) -> dict:
+    rule = catalogue.get(code)
+    if rule is None:
+        return {"slug": "", "fix": "none", "category": "Tool", "severity": "error", "url": ""}
+    from themis_lint.report import rule_url
+
+    return {"slug": rule.slug, "fix": rule.fix, "category": rule.category, "severity": rule.severity,
+            "url": rule_url(rule)}
+
+
+def repo_row(repo, catalogue: dict) -> dict:
+    """One repository's row. With `holds` (what its branch or work tree holds against its base)
+    the changed files and fixes are those; otherwise what this run changed."""
+    holds = repo.holds
+    changed = list(holds.files) if holds else sorted(repo.changed)
+    fixes = dict(holds.fixes) if holds else dict(repo.fixes)
+    remaining = [{**f, "severity": catalogue[f["code"]].severity if f["code"] in catalogue else "error",
+                  "category": catalogue[f["code"]].category if f["code"] in catalogue else "Tool"}
+                 for f in repo.remaining]
+    row = {"path": repo.path, "status": repo.status, "reason": repo.reason, "files_scanned": repo.files,
+           "files_changed": len(changed), "changed": changed, "changed_this_run": len(repo.changed),
+           "fixes": dict(sorted(fixes.items())), "unsafe": list(holds.unsafe) if holds else [],
+           "unsafe_fixes": _unsafe_counts(fixes, holds, catalogue), "remaining": remaining,
+           "errors": list(repo.errors), "notes": list(repo.notes), "foreign": list(holds.foreign) if holds else [],
+           "seconds": round(repo.seconds, 3), "branch": repo.branch, "commit": repo.commit, "base": repo.base,
+           "configs": list(repo.configs), "patch": holds.patch if holds else ""}
+    if repo.campaign is not None:
+        row["campaign"] = dict(repo.campaign)
+    row["outcome"] = outcome(row)
+    return row
+
+
+def _unsafe_counts(fixes: dict[str, int], holds, catalogue: dict) -> dict[str, int]:
+    """Unsafe fixes by code: counted from their locations when known, else from the rules whose
+    every fix is unsafe (a rule's applied fixes can only be of its own safety or safe)."""
+    if holds is not None and fixes:
+        counts: dict[str, int] = {}
+        for f in holds.unsafe:
+            counts[f["code"]] = counts.get(f["code"], 0) + 1
+        return dict(sorted(counts.items()))
+    return {c: n for c, n in sorted(fixes.items()) if c in catalogue and catalogue[c].fix == "unsafe"}
+
+
+def outcome(row: dict) -> str:
+    """One of OUTCOMES: what the repository needs from a person."""
+    if row["status"] in ("failed", "refused", "interrupted"):
+        return row["status"]
+    if row["remaining"] or row["errors"] or row.get("foreign"):
+        return "needs-review"
+    return "changed" if row["files_changed"] else "clean"
+
+
+def totals(rows: list[dict], catalogue: dict) -> dict:
     fixes: dict[str, int] = {}
+    unsafe: dict[str, int] = {}
     remaining: dict[str, int] = {}
     for row in rows:
         for code, n in row["fixes"].items():
             fixes[code] = fixes.get(code, 0) + n
+        for code, n in row.get("unsafe_fixes", {}).items():
+            unsafe[code] = unsafe.get(code, 0) + n
         for f in row["remaining"]:
             remaining[f["code"]] = remaining.get(f["code"], 0) + 1
     categories: dict[str, dict[str, int]] = {}
@@ -55,129 +115,147 @@ def _totals(rows: list[dict], catalogue: dict) -> dict:
     return {
         "repositories": len(rows),
         "by_status": {s: n for s in STATUSES if (n := sum(r["status"] == s for r in rows))},
+        "by_outcome": {s: sum(r["outcome"] == s for r in rows) for s in OUTCOMES},
         "files_scanned": sum(r["files_scanned"] for r in rows),
         "files_changed": sum(r["files_changed"] for r in rows),
         "fixes": sum(fixes.values()), "fixes_by_code": dict(sorted(fixes.items())),
+        "unsafe_fixes": sum(unsafe.values()), "unsafe_by_code": dict(sorted(unsafe.items())),
         "remaining": sum(remaining.values()), "remaining_by_code": dict(sorted(remaining.items())),
         "by_category": dict(sorted(categories.items())),
         "errors": sum(len(r["errors"]) for r in rows),
     }
 
 
-# --- text -------------------------------------------------------------------------------------------
+# --- merging shard reports ------------------------------------------------------------------------
 
-def render_table(report: dict) -> str:
-    """One line per repository, refusals and errors, what needs a person, then the totals. Every
-    name, reason and message is escaped (text.clean): a repository or file name must not forge a
-    `Total:` line or send terminal escapes."""
-    rows = report["repositories"]
-    names = [clean(r["path"]) for r in rows]
-    width = max([len("repository")] + [len(n) for n in names])
-    out = [f"{'repository':<{width}}  {'status':<11}  {'changed':>7}  {'fixes':>5}  {'remaining':>9}  {'errors':>6}"]
-    for name, r in zip(names, rows):
-        out.append(f"{name:<{width}}  {r['status']:<11}  {r['files_changed']:>7}  "
-                   f"{sum(r['fixes'].values()):>5}  {len(r['remaining']):>9}  {len(r['errors']):>6}")
-    for name, r in zip(names, rows):
-        if r["reason"]:
-            out.append(f"{name}: {r['status']}: {clean(r['reason'])}")
-        out += [f"{name}: error: {clean(e)}" for e in r["errors"]]
-        out += [f"{name}: note: {clean(n)}" for n in r["notes"]]
-    needs = [(r["path"], f) for r in rows for f in r["remaining"]]
-    if needs:
-        out.append("Needs a person:")
-        for path, f in needs:
-            prefix = "" if path == "." else path.rstrip("/") + "/"
-            out.append(f"{clean(prefix + f['file'])}:{f['line']}:{f['column']}: {f['code']} {clean(f['message'])}")
+MUST_AGREE = ("tool", "version", "pack", "from", "to", "options")
+
+
+def merge(reports: list[tuple[str, dict]], catalogue: dict) -> dict:
+    """One fleet report from the reports of `--shard K/N` runs (name, report); MergeError when
+    they are of different packs or options, or name a repository twice."""
+    if not reports:
+        raise MergeError("no reports to merge")
+    first_name, first = reports[0]
+    for name, report in reports[1:]:
+        for key in MUST_AGREE:
+            if report.get(key) != first.get(key):
+                raise MergeError(f"{name} and {first_name} differ in {key!r}: "
+                                 f"{report.get(key)!r} vs {first.get(key)!r}; "
+                                 "only reports of one campaign can be merged")
+        if _mode(report) != _mode(first):
+            raise MergeError(f"{name} and {first_name} were run in different modes: {_mode(report)} vs {_mode(first)}")
+    rows, seen = [], {}
+    for name, report in reports:
+        for row in report["repositories"]:
+            if row["path"] in seen:
+                raise MergeError(f"{row['path']} is in both {seen[row['path']]} and {name}: "
+                                 "merge the reports of one run of each shard")
+            seen[row["path"]] = name
+            rows.append(row)
+    rows.sort(key=lambda r: r["path"])
+    header = {k: v for k, v in first.items() if k not in ("repositories", "totals", "rules")}
+    header["mode"] = {**first["mode"], "shard": None}
+    header.update(_shard_coverage([r for _, r in reports]))
+    header["interrupted"] = any(r["interrupted"] for _, r in reports)
+    header["signal"] = next((r["signal"] for _, r in reports if r["signal"] is not None), None)
+    header["seconds"] = round(max(r["seconds"] for _, r in reports), 3)
+    header["merged_from"] = [name for name, _ in reports]
+    return assemble(header, rows, catalogue)
+
+
+def _mode(report: dict) -> dict:
+    return {k: v for k, v in report["mode"].items() if k != "shard"}
+
+
+def _shard_coverage(reports: list[dict]) -> dict:
+    """Which shards are there; a fleet report missing one says so (a silent gap is the worst)."""
+    shards = sorted({r["mode"]["shard"] for r in reports if r["mode"].get("shard")})
+    counts = {s.split("/")[1] for s in shards}
+    if not shards:
+        return {"shards": [], "missing_shards": []}
+    if len(counts) > 1 or len(shards) != len(reports):
+        raise MergeError("the reports are of different shardings (or mix sharded and unsharded runs): "
+                         + ", ".join(shards))
+    n = int(counts.pop())
+    missing = [f"{k}/{n}" for k in range(n) if f"{k}/{n}" not in shards]
+    return {"shards": shards, "missing_shards": missing}
+
+
+# --- the end-of-run summary -------------------------------------------------------------------------
+
+ATTENTION_LINES = 15  # repositories listed by name; the rest are counted (the report has them all)
+FINDING_LINES = 10  # with this few errors, notes and findings in all, each gets its own line
+
+
+def render_summary(report: dict, where: list[str]) -> str:
+    """One screen whatever the fleet's size: counts per outcome and per rule, the repositories
+    that need a person (first few by name), where the full report is."""
+    from themis_lint.report import clean
+
     t = report["totals"]
-    states = ", ".join(f"{n} {s}" for s, n in t["by_status"].items())
-    out.append(f"Total: {t['repositories']} repositories ({states}), {t['files_changed']} files changed, "
-               f"{t['fixes']} fixes, {t['remaining']} need a person, {t['errors']} errors"
-               f" in {report['seconds']:.1f}s.")
+    out = [f"themis-lint migrate: ThemisDB {report['from']} → {report['to']}, {t['repositories']} "
+           f"repositories in {report['seconds']:.1f}s" + (" (interrupted)" if report["interrupted"] else "")]
+    out.append("  " + ", ".join(f"{n} {s.replace('-', ' ')}" for s, n in t["by_outcome"].items() if n)
+               if t["repositories"] else "  no repositories")
+    out.append(f"  {t['files_changed']} files changed, {t['fixes']} fixes ({t['unsafe_fixes']} unsafe: review them), "
+               f"{t['remaining']} findings need a person, {t['errors']} errors")
+    if t["fixes_by_code"]:
+        out.append("  fixed: " + _by_code(t["fixes_by_code"], t["unsafe_by_code"], report.get("rules", {})))
+    if t["remaining_by_code"]:
+        out.append("  need a person: " + ", ".join(f"{c} ×{n}" for c, n in t["remaining_by_code"].items()))
+    attention = [r for r in report["repositories"] if r["outcome"] not in ("changed", "clean")]
+    if attention:
+        out.append(f"Needs a person ({len(attention)}):")
+        for r in attention[:ATTENTION_LINES]:
+            out.append(clean(f"  {r['path']}: {r['outcome'].replace('-', ' ')}: {_why(r)}"))
+        if len(attention) > ATTENTION_LINES:
+            out.append(f"  … and {len(attention) - ATTENTION_LINES} more (all of them are in the report)")
+    out += _detail_lines(report["repositories"])
+    out.append("Full report: " + ", ".join(where) if where else
+               "Full report: add --report FILE.json and --html FILE.html")
     return "\n".join(out) + "\n"
 
 
-# --- HTML -------------------------------------------------------------------------------------------
+def _detail_lines(rows: list[dict]) -> list[str]:
+    """Every error, note and finding as its own line when there are few; else how many there are."""
+    from themis_lint.report import clean
 
-CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#1d232a;padding:0 1rem}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%}th,td{padding:.3rem .6rem;border-bottom:1px solid #dde2e7;
-text-align:left;vertical-align:top}td.n,th.n{text-align:right}
-.totals{display:flex;flex-wrap:wrap;gap:1rem}.totals div{background:#f3f5f7;border-radius:6px;padding:.6rem 1rem}
-.totals b{display:block;font-size:1.4rem}.s-done{color:#17693a}.s-refused,.s-failed{color:#a11d2b}
-.s-interrupted{color:#8a5a00}ul{margin:.2rem 0;padding-left:1.2rem}code{font-size:12px}
-.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
-"""
-FIXED_COLOR, PERSON_COLOR = "#2f8f5b", "#d98c1f"
-
-
-def bar_chart(title: str, counts: dict[str, dict[str, int]]) -> str:
-    """An inline SVG of horizontal bars: fixed and needing a person, stacked, per label."""
-    if not counts:
-        return (f'<svg width="400" height="24" role="img" '
-                f'aria-label="{escape(title)}"><text x="0" y="16">nothing found</text></svg>')
-    label_w, bar_w, row_h = 120, 460, 24
-    top = max(max(c["fixed"] + c["remaining"] for c in counts.values()), 1)
-    parts = [(f'<svg width="{label_w + bar_w + 80}" '
-              f'height="{row_h * len(counts) + 8}" role="img" aria-label="{escape(title)}">'),
-             f"<title>{escape(title)}</title>"]
-    for i, (label, c) in enumerate(sorted(counts.items())):
-        y = 4 + i * row_h
-        fixed_w = bar_w * c["fixed"] / top
-        person_w = bar_w * c["remaining"] / top
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{fixed_w:.1f}" height="16" fill="{FIXED_COLOR}">'
-                     f'<title>{escape(label)}: {c["fixed"]} fixed</title></rect>')
-        parts.append(f'<rect x="{label_w + fixed_w:.1f}" y="{y + 3}" width="{person_w:.1f}" height="16" '
-                     f'fill="{PERSON_COLOR}"><title>{escape(label)}: {c["remaining"]} need a person</title></rect>')
-        parts.append(f'<text x="{label_w + fixed_w + person_w + 6:.1f}" y="{y + 15}" font-size="12">'
-                     f'{c["fixed"]} + {c["remaining"]}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    lines = []
+    for r in rows:
+        prefix = "" if r["path"] == "." else r["path"].rstrip("/") + "/"
+        lines += [f"  {r['path']}: error: {e}" for e in r["errors"]]
+        lines += [f"  {r['path']}: note: {n}" for n in r["notes"]]
+        lines += [f"  {prefix}{f['file']}:{f['line']}:{f['column']}: {f['code']} {f['message']}" for f in r["remaining"]]
+    if len(lines) <= FINDING_LINES:
+        return [clean(line) for line in lines]
+    errors, notes = sum(len(r["errors"]) for r in rows), sum(len(r["notes"]) for r in rows)
+    findings = sum(len(r["remaining"]) for r in rows)
+    return [f"  {errors} error(s), {notes} note(s) and {findings} finding(s) in all: each is in the report"]
 
 
-def _by_rule(totals: dict) -> dict[str, dict[str, int]]:
-    codes = sorted(set(totals["fixes_by_code"]) | set(totals["remaining_by_code"]))
-    return {code: {"fixed": totals["fixes_by_code"].get(code, 0), "remaining": totals["remaining_by_code"].get(code, 0)}
-            for code in codes}
+def _by_code(fixes: dict[str, int], unsafe: dict[str, int], rules: dict) -> str:
+    parts = []
+    for code, n in fixes.items():
+        slug = rules.get(code, {}).get("slug", "")
+        mark = f" ({unsafe[code]} unsafe)" if unsafe.get(code) else ""
+        parts.append(f"{code} {slug} ×{n}{mark}".replace("  ", " "))
+    return ", ".join(parts)
 
 
-def _repo_row(r: dict) -> str:
-    fixes = ", ".join(f"{code}&nbsp;×{n}" for code, n in r["fixes"].items()) or "–"
-    details = [f"<li><code>{escape(f['file'])}:{f['line']}</code> {escape(f['code'])} {escape(f['message'])}</li>"
-               for f in r["remaining"]]
-    details += [f"<li class=s-failed>{escape(e)}</li>" for e in r["errors"]]
-    if r["reason"]:
-        details.insert(0, f"<li>{escape(r['reason'])}</li>")
-    commit = f"<br><code>{escape(r['branch'])} {escape(r['commit'][:12])}</code>" if r["commit"] else ""
-    return (f"<tr><td>{escape(r['path'])}{commit}</td><td class=s-{escape(r['status'])}>{escape(r['status'])}</td>"
-            f"<td class=n>{r['files_changed']}</td><td>{fixes}</td><td class=n>{len(r['remaining'])}</td>"
-            f"<td class=n>{r['seconds']:.2f}</td><td>{'<ul>' + ''.join(details) + '</ul>' if details else ''}</td></tr>")
-
-
-def render_html(report: dict) -> str:
-    """One self-contained page: inline CSS and SVG, no scripts, no external assets."""
-    t = report["totals"]
-    title = f"themis-lint migrate: ThemisDB {report['from']} → {report['to']}"
-    tiles = [("repositories", t["repositories"]), ("files changed", t["files_changed"]), ("fixes", t["fixes"]),
-             ("need a person", t["remaining"]), ("errors", t["errors"]), ("seconds", f"{report['seconds']:.1f}")]
-    mode = ", ".join(k.replace("_", " ") for k, v in report["mode"].items() if v and k != "shard")
-    shard = f" shard {report['mode']['shard']}" if report["mode"]["shard"] else ""
-    note = " Interrupted: rerun the same command to finish." if report["interrupted"] else ""
-    intro = (f"Pack {report['pack']}, themis-lint {report['version']}" + (f" ({mode})" if mode else "")
-             + shard + "." + note)
-    legend = (f'<p class=legend><span style="background:{FIXED_COLOR}"></span>fixed'
-              f'<span style="background:{PERSON_COLOR}"></span>needs a person</p>')
-    head = ("<thead><tr><th>repository</th><th>status</th><th class=n>files changed</th><th>fixes</th>"
-            "<th class=n>need a person</th><th class=n>seconds</th><th>details</th></tr></thead>")
-    tiles_html = "".join(f"<div><b>{escape(str(v))}</b>{escape(k)}</div>" for k, v in tiles)
-    return "".join([
-        f"<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>{escape(title)}</title>",
-        f"<style>{CSS}</style></head><body>\n<h1>{escape(title)}</h1>\n<p>{escape(intro)}</p>\n",
-        f"<div class=totals>{tiles_html}</div>\n",
-        f"<h2>Findings by rule</h2>{legend}\n{bar_chart('Findings by rule', _by_rule(t))}\n",
-        f"<h2>Findings by category</h2>\n{bar_chart('Findings by category', t['by_category'])}\n",
-        f"<h2>Repositories</h2>\n<table>{head}<tbody>\n",
-        "\n".join(_repo_row(r) for r in report["repositories"]),
-        "\n</tbody></table>\n</body></html>\n",
-    ])
+def _why(row: dict) -> str:
+    """The first reason a person is needed, in one line."""
+    if row["reason"]:
+        return row["reason"].splitlines()[0]
+    if row["errors"]:
+        more = f" (+{len(row['errors']) - 1} more)" if len(row["errors"]) > 1 else ""
+        return row["errors"][0].splitlines()[0] + more
+    parts = []
+    if row["remaining"]:
+        codes: dict[str, int] = {}
+        for f in row["remaining"]:
+            codes[f["code"]] = codes.get(f["code"], 0) + 1
+        parts.append(f"{len(row['remaining'])} finding(s): " + ", ".join(f"{c} ×{n}" for c, n in codes.items()))
+    if row.get("foreign"):
+        parts.append(f"{len(row['foreign'])} file(s) changed by someone else on the branch")
+    return "; ".join(parts) or "stopped before its files were done"

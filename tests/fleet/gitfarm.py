@@ -1,0 +1,84 @@
+"""Real git repositories for the fleet tests: working clones, bare remotes reached by `file://`,
+and the texts every test migrates (only the server-config and command-line surfaces, as
+tests/test_migrate.py does, so analyzers written in parallel cannot change the outcomes)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+CONF = "storage:\n  journalSize: 32MB\nserver:\n  requireAuthentication: true\n  port: 8529\n"
+SH = "#!/bin/sh\nexec themisdb-server --storage.journalSize 32MB\n"
+SH_FIXED = "#!/bin/sh\nexec themisdb-server --storage.rocksdb.walSize 32MB\n"
+CLEAN_SH = "#!/bin/sh\nexec themisdb-server --storage.rocksdb.walSize 32MB\n"
+BROKEN = "storage: [\n  journalSize: : 32MB\n"
+IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+
+def git(repo, *args: str, check: bool = True) -> str:
+    out = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=repo, capture_output=True, text=True,
+                         env={**os.environ, **IDENTITY}, check=check)
+    return out.stdout
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def make_repo(path: Path, files: dict[str, str]) -> Path:
+    """A work tree with one commit on `main` holding `files`."""
+    path.mkdir(parents=True)
+    write_files(path, files)
+    git(path, "init", "-q")
+    git(path, "config", "user.name", "t")
+    git(path, "config", "user.email", "t@example.com")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "initial")
+    return path
+
+
+def make_remote(bare: Path, files: dict[str, str], branch: str = "main") -> str:
+    """A bare repository whose `branch` holds `files`; its file:// URL."""
+    work = bare.parent / (bare.name + ".src")
+    make_repo(work, files)
+    if branch != "main":
+        git(work, "branch", "-m", branch)
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    git(bare.parent, "clone", "-q", "--bare", str(work), str(bare))
+    return bare.resolve().as_uri()
+
+
+def advance(url: str, files: dict[str, str], branch: str = "main") -> None:
+    """Push a new commit to the remote's `branch` (someone else working on the base)."""
+    bare = Path(url.removeprefix("file://"))
+    work = bare.parent / (bare.name + ".src")
+    git(work, "checkout", "-q", branch)
+    write_files(work, files)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "more work")
+    git(work, "push", "-q", str(bare), f"{branch}:{branch}")
+
+
+def remote_file(url: str, ref: str, path: str) -> str | None:
+    bare = url.removeprefix("file://")
+    out = subprocess.run(["git", "--git-dir", bare, "show", f"{ref}:{path}"], capture_output=True, text=True,
+                         check=False)
+    return out.stdout if out.returncode == 0 else None
+
+
+def remote_branches(url: str) -> list[str]:
+    bare = url.removeprefix("file://")
+    out = git(bare, "for-each-ref", "--format=%(refname:short)", "refs/heads")
+    return sorted(out.split())
+
+
+def load(path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def by_path(report: dict) -> dict[str, dict]:
+    return {r["path"]: r for r in report["repositories"]}
