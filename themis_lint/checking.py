@@ -18,7 +18,7 @@ from themis_lint.project import ProjectError, Projects, Setup
 from themis_lint import diff
 from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
-from themis_lint.report import Report
+from themis_lint.report import Report, clean
 
 FORMAT_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit",
                   "gitlab": "gitlab"}
@@ -110,7 +110,6 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
     from themis_lint import runner, surfaces
-    from themis_lint.userdirs import cache_folder
     from themis_lint.discovery import discover
 
     run = Run([], [], False)
@@ -132,8 +131,10 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
             run.count += len(wanted)
             say_config(governing, wanted)
         for line in run.skipped:
-            click.echo(f"themis-lint: {line}", err=True)
-    cache = None if req.no_cache else cache_folder()
+            click.echo(f"themis-lint: {clean(line)}", err=True)
+    cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
+    if problem:
+        click.echo(f"themis-lint: warning: {clean(problem)}; running without the cache", err=True)
     order = {t.display: i for i, t in enumerate(targets)}
     run.results = [r for governing, group in groups.values()
                    for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
@@ -185,8 +186,8 @@ def say_config(setup: Setup, files: list[str]) -> None:
     pack = setup.ctx.pack
     packs = ", ".join(p.name for p in setup.chain) or "no pack"
     shown = ", ".join(files)
-    click.echo(f"themis-lint: {where} (packs: {packs}; {pack.from_version} → {pack.to_version}) governs "
-               f"{len(files)} file(s)" + (f": {shown}" if shown else ""), err=True)
+    click.echo(clean(f"themis-lint: {where} (packs: {packs}; {pack.from_version} → {pack.to_version}) governs "
+                     f"{len(files)} file(s)" + (f": {shown}" if shown else "")), err=True)
 
 
 # --- after the run ---------------------------------------------------------------------------------
@@ -221,9 +222,9 @@ def print_notes(req: CheckRequest, results: list[FileResult], errors: list[str])
     if not req.quiet:
         for r in results:
             for line in r.infos:
-                click.echo(f"themis-lint: {line}", err=True)
+                click.echo(f"themis-lint: {clean(line)}", err=True)
     for line in errors:
-        click.echo(f"themis-lint: error: {line}", err=True)
+        click.echo(f"themis-lint: error: {clean(line)}", err=True)
 
 
 def _report(setup: Setup, req: CheckRequest, findings: list, run: Run | None = None,
@@ -293,7 +294,7 @@ def say_nothing_checked(req: CheckRequest, skipped: list[str], reason: str | Non
     click.echo(f"themis-lint: warning: nothing was checked: {reason}", err=True)
     if not req.verbose:  # -v printed them already
         for line in skipped:
-            click.echo(f"themis-lint: {line}", err=True)
+            click.echo(f"themis-lint: {clean(line)}", err=True)
 
 
 def say_timing(run: Run) -> None:
@@ -325,7 +326,7 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
         if req.write_baseline:
             count = baseline.write(req.write_baseline, findings)
             if not req.quiet:
-                click.echo(f"themis-lint: wrote {count} finding(s) to {req.write_baseline}", err=True)
+                click.echo(f"themis-lint: wrote {count} finding(s) to {clean(req.write_baseline)}", err=True)
         entries = baseline.load(req.baseline or req.write_baseline)
     except baseline.BaselineError as exc:
         raise ProjectError(str(exc)) from exc

@@ -16,9 +16,14 @@ DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__p
 
 @dataclass(frozen=True)
 class Target:
+    """A file to check. Without a `root`, a target that is not `explicit` counts its `display`
+    path as the part the walk found (migrate builds them from a repository root and a relative
+    path): the writer never follows a symlink in that part."""
+
     path: str  # as opened
     display: str  # POSIX, relative to the current folder when below it
     explicit: bool
+    root: str | None = None  # the folder the walk started from (None: named on the command line)
 
 
 def display_path(path: str) -> str:
@@ -131,7 +136,7 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
             shown = display_path(given)
             base = "" if shown == "." else shown.rstrip("/") + "/"
             for path, rel in _walk(given, excludes, respect_gitignore):
-                targets.setdefault(path, Target(path, base + rel, False))
+                targets.setdefault(path, Target(path, base + rel, False, given))
         else:
             errors.append(f"{given}: no such file or folder")
     return sorted(targets.values(), key=lambda t: t.display), errors
