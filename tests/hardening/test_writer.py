@@ -81,16 +81,32 @@ def test_a_folder_swapped_before_the_read_is_refused_not_followed(tmp_path) -> N
 
 # ---- item 12: read-only files ---------------------------------------------------------------------
 
-def test_a_read_only_file_is_reported_not_fixable_and_never_rewritten(tmp_path) -> None:
+def test_a_read_only_file_is_reported_not_fixable_and_never_rewritten(tmp_path, monkeypatch) -> None:
     path = tmp_path / "themisdb.yaml"
     path.write_text(OLD)
     path.chmod(0o444)
+    if os.geteuid() == 0:
+        # a read-only file means something to a user; root may write any file, as for the kernel:
+        # the check reads the file's bits as they apply to its owner, here as that owner would
+        os.chown(path, 4242, 4242)
+        monkeypatch.setattr(os, "geteuid", lambda: 4242)
+        monkeypatch.setattr(os, "getegid", lambda: 4242)
     result = invoke("check", "--fix", "--no-cache", "-j", "1", "--output-format", "json", str(tmp_path))
     assert path.read_text() == OLD and stat.S_IMODE(path.stat().st_mode) == 0o444
     assert result.exit_code == 1  # findings remain; nothing went wrong
     findings = json.loads(result.stdout)
     assert findings and all("(not fixed: read-only)" in f["message"] for f in findings if f["fix"])
     assert "themisdb.yaml: not fixed: read-only" in result.stderr
+
+
+@ROOT_ONLY
+def test_root_fixes_a_read_only_file_as_the_kernel_lets_it_and_keeps_its_mode(tmp_path) -> None:
+    # the upgrade guide's acceptance run copies read-only cases and fixes them as root
+    path = tmp_path / "themisdb.yaml"
+    path.write_text(OLD)
+    path.chmod(0o444)
+    fix_tree(tmp_path)
+    assert path.read_text() == fixed_text() and stat.S_IMODE(path.stat().st_mode) == 0o444
 
 
 # ---- item 13: owner, set-ID bits, extended attributes, hard links ---------------------------------
