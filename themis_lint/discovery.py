@@ -79,10 +79,10 @@ def _ignored(specs: list[tuple[str, str, object]], rel: str, is_dir: bool) -> bo
 
 
 def repository_root(path: str) -> str | None:
-    """The closest folder at or above `path` holding `.git`, or None."""
+    """The closest folder at or above `path` holding `.git` (a folder, a gitfile, even a link), or None."""
     folder = os.path.abspath(path)
     while True:
-        if os.path.exists(os.path.join(folder, ".git")):
+        if os.path.lexists(os.path.join(folder, ".git")):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
