@@ -32,7 +32,9 @@ PRIMITIVES = (
     "report-index-helper", "index-type-argument", "rewrite-aql-function",
 )
 SUFFIXES = (".py", ".pyi")
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa]")
+# a mapping key is at most 256 characters: an unbounded `[^)]*` rescanned the rest of the string
+# from every `%(` when no `)` followed (issue 18 item 7)
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]{0,256}\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa]")
 
 
 def wants(path: str, ctx: Context) -> bool:
@@ -54,7 +56,24 @@ def parse_error(text: str, path: str, original: str | None = None) -> str | None
             before = duplicate_keys(original, ast.parse(original))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             before = None
-    return mapping_keys.introduced(duplicate_keys(text, tree), before) or lossless_problem(text)
+    introduced = mapping_keys.introduced(duplicate_keys(text, tree), before)
+    if introduced or _deeper_than(tree, LIBCST_MAX_DEPTH):
+        return introduced  # libcst's parser is quadratic in nesting (issue 18 item 7); `ast` checked it
+    return lossless_problem(text)
+
+
+LIBCST_MAX_DEPTH = 100
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Is the syntax tree nested deeper than `limit` (a 1,000-term `+` chain is 1,000 deep)?"""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return False
 
 
 def duplicate_keys(text: str, tree: ast.AST):

@@ -6,9 +6,9 @@ least one key the pack knows; `themisdb.conf: |` in a ConfigMap or Helm values e
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 
+from themis_lint.analyzers import key_hints
 from themis_lint.parse.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
 from themis_lint.edits import server_config as edits
 from themis_lint import globs
@@ -123,12 +123,60 @@ def mentions_known_keys(text: str, ctx: Context) -> bool:
     """Could a file that does not parse be a ThemisDB config? It names a known key, flat
     (`storage.journalSize`) or as a leaf after a known section (`storage:` ... `journalSize:`)."""
     keys = known_keys(ctx)
-    if any(key in text for key in keys):
+    if len(keys) <= FEW_KEYS and any(key in text for key in keys):
         return True
+    if len(keys) > FEW_KEYS and not _aligned_runs(text, min(max(map(len, keys)), LONGEST_KEY)).isdisjoint(keys):
+        return True  # one pass over the text, not one search per key (a project may list 100,000)
     sections = {k.split(".")[0] for k in keys}
     leaves = {k.rsplit(".", 1)[-1] for k in keys if "." in k}
-    has_section = any(re.search(rf"[\"']?\b{re.escape(s)}\b[\"']?[ \t]*:", text) for s in sections)
-    return has_section and any(re.search(rf"[\"']?\b{re.escape(leaf)}\b[\"']?[ \t]*:", text) for leaf in leaves)
+    names = _names_before_colons(text, max(map(len, sections | leaves), default=0))
+
+    def mentioned(candidates: set[str]) -> bool:
+        return not names.isdisjoint(candidates) or any(  # names a run cannot hold: one search each
+            re.search(rf"[\"']?\b{re.escape(n)}\b[\"']?[ \t]*:", text) for n in candidates if not _RUN.fullmatch(n))
+
+    return mentioned(sections) and mentioned(leaves)
+
+
+# a run of name characters right before `:` (an optional quote and blanks between); possessive,
+# and only from the run's start, so a long run is scanned once (issue 18 item 7)
+_RUN = re.compile(r"[\w.-]+")
+_BEFORE_COLON = re.compile(r"(?<![\w.-])[\w.-]++(?=[\"']?[ \t]*:)")
+
+
+FEW_KEYS = 512
+LONGEST_KEY = 256
+
+
+def _aligned_runs(text: str, longest: int) -> set[str]:
+    """The pieces of each run of name characters that start and end at a word boundary, up to
+    `longest` characters: a known key found in them is in the text as a whole name."""
+    found = set()
+    for match in _RUN.finditer(text):
+        run = match.group()
+        starts = [i for i in range(len(run)) if _word(run[i]) and (i == 0 or not _word(run[i - 1]))]
+        ends = [i + 1 for i in range(len(run)) if _word(run[i]) and (i + 1 == len(run) or not _word(run[i + 1]))]
+        for i in starts:  # the ends within `longest` of the start: a window, never all of them
+            lo, hi = bisect.bisect_right(ends, i), bisect.bisect_right(ends, i + longest)
+            found.update(run[i:j] for j in ends[lo:hi])
+    return found
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _names_before_colons(text: str, longest: int) -> set[str]:
+    r"""Every name `\bNAME\b["']?[ \t]*:` matches in `text`, up to `longest` characters: the
+    word-boundary tails of each run before a colon. One pass over the text, where a regex per
+    known key took keys x text (100,000 `known-keys` over a broken config file)."""
+    names = set()
+    for match in _BEFORE_COLON.finditer(text):
+        run = match.group()
+        for i in range(max(0, len(run) - longest), len(run)):
+            if _word(run[i]) and (i == 0 or not _word(run[i - 1])):
+                names.add(run[i:])
+    return names
 
 
 def known_keys(ctx: Context) -> set[str]:
@@ -227,12 +275,13 @@ def find_unknown_keys(doc: ConfigDoc, ctx: Context, known: set[str]) -> list[Fin
     reported = {c.get("old") or c.get("key") for c in ctx.pack.changes
                 if c.primitive in ("rename-config-key", "remove-config-key")}
     found = []
+    hints = key_hints.hints_for(known)
     for entry in doc.leaves():
         if entry.full_key in known or entry.full_key in reported:
             continue
-        hint = difflib.get_close_matches(entry.full_key, sorted(known), n=1, cutoff=0.6)
+        hint = hints.hint(entry.full_key)  # difflib's closest match, from an index (key_hints)
         message = f"`{entry.full_key}` is not a key {_target(ctx)} knows"
-        message += f"; did you mean `{hint[0]}`?" if hint else ""
+        message += f"; did you mean `{hint}`?" if hint else ""
         found.append(Finding("TH104", message, entry.key_start, entry.key_end))
     return found
 

@@ -54,10 +54,10 @@ def lossless_problem(text: str) -> str | None:
     import libcst
 
     try:
-        module = libcst.parse_module(text)
+        printed = libcst.parse_module(text).code  # printing recurses as deep as parsing (issue 18 item 7)
     except (libcst.ParserSyntaxError, RecursionError, MemoryError):
         return None
-    if module.code != text:
+    if printed != text:
         return "libcst does not print the module back byte for byte"
     return None
 

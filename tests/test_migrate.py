@@ -21,13 +21,8 @@ from themis_lint import writer
 from themis_lint.migrate import run as migrate
 from themis_lint.cli import main
 
-CONF = "storage:\n  journalSize: 32MB\nserver:\n  requireAuthentication: true\n  port: 8529\n"
-BROKEN = "storage: [\n  journalSize: : 32MB\n"
-SH = "#!/bin/sh\nexec themisdb-server --storage.journalSize 32MB\n"
-SH_FIXED = "#!/bin/sh\nexec themisdb-server --storage.rocksdb.walSize 32MB\n"
-README = "# service\n"
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com"}
+from tests.migrate.repos import BROKEN, CONF, README, SH, SH_FIXED
+from tests.migrate.repos import IDENTITY as GIT_ENV
 
 
 def git(repo, *args: str) -> str:

@@ -1,4 +1,4 @@
-"""A result cache keyed by absolute path, size, mtime, tool version, pack and options (like .ruff_cache).
+"""A result cache keyed by absolute path, stat, tool version, pack and options (like .ruff_cache).
 
 One SQLite file: two runs sharing the folder are serialised by SQLite's own locking, and any
 cache failure only turns the cache off for the run.
@@ -14,6 +14,9 @@ from themis_lint import __version__
 from themis_lint.context import Context
 from themis_lint.pipeline import FileResult, Options
 from themis_lint.model import Edit, Finding, Fix, Safety
+from themis_lint.userdirs import UntrustedFolder, folder_path, open_private_folder
+
+DB_NAME = "results.sqlite3"
 
 
 def run_key(ctx: Context, options: Options) -> str:
@@ -33,33 +36,47 @@ KEEP_RUNS = 16
 
 
 class Cache:
-    """Per-run results keyed by a file's absolute path, size and mtime (like ruff's cache): an
-    unchanged file is neither read nor parsed again; a clean file is stored as such. When only
-    the stat changed (a checkout or `touch` that kept the bytes), the content digest recorded
-    with the entry lets the worker that reads the file reuse the result without parsing it.
+    """Per-run results keyed by a file's absolute path and stat (size, mtime, inode, ctime; like
+    ruff's cache, plus what a `touch -d` cannot forge): an unchanged file is neither read nor
+    parsed again; a clean file is stored as such. When only the stat changed (a checkout or
+    `touch` that kept the bytes), the content digest recorded with the entry lets the worker
+    that reads the file reuse the result without parsing it.
 
-    One SQLite file shared by all projects of a user; two runs at once are serialised by SQLite's
-    locking, and any cache failure only turns the cache off for the run.
+    One SQLite file shared by all projects of a user, in a folder only the user can use
+    (userdirs.open_private_folder: anything else is refused, since an entry decides findings);
+    two runs at once are serialised by SQLite's locking, and any cache failure only turns the
+    cache off for the run.
     """
+
+    COLUMNS = ["run", "file", "size", "mtime", "ino", "ctime", "digest", "result"]
 
     def __init__(self, folder: str, run: str):
         self.run = run
         self.db: sqlite3.Connection | None = None
-        self.known: dict[str, tuple[int, int, str, str | None]] = {}
+        self.known: dict[str, tuple[tuple[int, int, int, int], str, str | None]] = {}
+        fd = None
         try:
-            os.makedirs(folder, exist_ok=True)
-            self.db = sqlite3.connect(os.path.join(folder, "results.sqlite3"), timeout=10)
+            fd = open_private_folder(folder)
+            self.db = sqlite3.connect(os.path.join(folder_path(fd, folder), DB_NAME), timeout=10)
             self.db.execute("PRAGMA journal_mode=WAL")
             columns = [row[1] for row in self.db.execute("PRAGMA table_info(results)")]
-            if columns and columns != ["run", "file", "size", "mtime", "digest", "result"]:
+            if columns and columns != self.COLUMNS:
                 self.db.execute("DROP TABLE results")  # an older layout: start afresh
-            self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, size INTEGER, "
-                            "mtime INTEGER, digest TEXT, result TEXT, PRIMARY KEY (run, file))")
+            self.db.execute("CREATE TABLE IF NOT EXISTS results (run TEXT, file TEXT, size INTEGER, mtime INTEGER, "
+                            "ino INTEGER, ctime INTEGER, digest TEXT, result TEXT, PRIMARY KEY (run, file))")
             self._forget_old_runs()
-            rows = self.db.execute("SELECT file, size, mtime, digest, result FROM results WHERE run = ?", (run,))
-            self.known = {f: (size, mtime, digest, result) for f, size, mtime, digest, result in rows}
-        except (OSError, sqlite3.Error):
+            rows = self.db.execute("SELECT file, size, mtime, ino, ctime, digest, result FROM results "
+                                   "WHERE run = ?", (run,))
+            self.known = {f: ((size, mtime, ino, ctime), digest, result)
+                          for f, size, mtime, ino, ctime, digest, result in rows}
+        except (OSError, sqlite3.Error, UntrustedFolder):
+            if self.db is not None:
+                self.db.close()
             self.db, self.known = None, {}
+        finally:
+            if fd is not None and self.db is None:
+                os.close(fd)
+        self._fd = fd if self.db is not None else None
 
     def _forget_old_runs(self) -> None:
         """Keep the results of the KEEP_RUNS most recently used option sets (tool versions, packs,
@@ -75,46 +92,49 @@ class Cache:
                 self.db.execute("DELETE FROM results WHERE run = ?", (run,))
                 self.db.execute("DELETE FROM runs WHERE run = ?", (run,))
 
-    def lookup(self, key: str, size: int, mtime: int, display: str) -> FileResult | None | bool:
+    def lookup(self, key: str, stat: tuple[int, int, int, int], display: str) -> FileResult | None | bool:
         """False: unknown or changed; None: known clean; else the stored result (shown as `display`)."""
         entry = self.known.get(key)
-        if entry is None or entry[0] != size or entry[1] != mtime:
+        if entry is None or tuple(entry[0]) != tuple(stat):
             return False
         return self.stored(key, display)
 
     def digest(self, key: str) -> str | None:
         """The content digest recorded for a file (to recognise unchanged bytes under a new stat)."""
         entry = self.known.get(key)
-        return entry[2] if entry is not None and entry[2] else None
+        return entry[1] if entry is not None and entry[1] else None
 
     def stored(self, key: str, display: str) -> FileResult | None | bool:
         """The entry's result (None: clean; False: unusable), shown as `display`."""
         entry = self.known[key]
-        if entry[3] is None:
+        if entry[2] is None:
             return None
         try:
-            result = _load(entry[3])
+            result = _load(entry[2])
         except (ValueError, KeyError, TypeError):
-            return False  # corrupt or hostile: analyse again
+            return False  # corrupt: analyse again
         result.path = display
         for finding in result.findings:
             finding.path = display
         return result
 
-    def put_many(self, items: list[tuple[str, int, int, str, FileResult | None]]) -> None:
+    def put_many(self, items: list[tuple[str, tuple[int, int, int, int], str, FileResult | None]]) -> None:
         if self.db is None or not items:
             return
         try:
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                                    [(self.run, key, size, mtime, digest, None if r is None else _dump(r))
-                                     for key, size, mtime, digest, r in items])
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    [(self.run, key, *st, digest, None if r is None else _dump(r))
+                                     for key, st, digest, r in items])
         except sqlite3.Error:
             self.db = None
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 # JSON, never pickle: a cache entry must never be able to run code (issue 9)

@@ -18,7 +18,7 @@ from themis_lint.project import ProjectError, Projects, Setup
 from themis_lint import diff
 from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
-from themis_lint.report import Report
+from themis_lint.report import Report, clean
 
 FORMAT_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github", "junit": "junit",
                   "gitlab": "gitlab"}
@@ -110,28 +110,29 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
     from themis_lint import runner
-    from themis_lint.userdirs import cache_folder
+    from themis_lint.cache import DB_NAME
     from themis_lint.discovery import discover
 
     run = Run([], [], False)
     projects = req.projects or Projects.fixed(setup)
-    cache = None if req.no_cache else cache_folder()
+    cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
     workers = runner.Workers(req.jobs)
     # the worker processes start while the walk goes on when the run will analyse every file: no
     # cache, or none filled yet (a warm run analyses few files and would start them for nothing)
-    cold = cache is None or not os.path.exists(os.path.join(cache, "results.sqlite3"))
+    cold = cache is None or not os.path.exists(os.path.join(cache, DB_NAME))
     try:
         targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
                                        skipped=run.skipped, found=workers.found if req.jobs > 1 and cold else None)
-        _analyse(run, req, options, projects, targets, cache, workers)
+        _analyse(run, req, options, projects, targets, (cache, problem), workers)
     finally:
         workers.close()
     return run
 
 
-def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, targets: list, cache: str | None,
-             workers) -> None:
-    """Group the discovered files by the config governing them and run each group."""
+def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, targets: list,
+             cache: tuple[str | None, str | None], workers) -> None:
+    """Group the discovered files by the config governing them and run each group; `cache`: the
+    folder this run may use and why not (runner.usable_cache)."""
     from themis_lint import runner, surfaces
 
     targets = _without_tool_files(targets, req, run.skipped, projects.overrides.pack_paths)
@@ -153,10 +154,13 @@ def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, 
             run.count += len(wanted)
             say_config(governing, wanted)
         for line in run.skipped:
-            click.echo(f"themis-lint: {line}", err=True)
+            click.echo(f"themis-lint: {clean(line)}", err=True)
+    folder, problem = cache
+    if problem:
+        click.echo(f"themis-lint: warning: {clean(problem)}; running without the cache", err=True)
     order = {t.display: i for i, t in enumerate(targets)}
     run.results = [r for governing, group in groups.values()
-                   for r in runner.run(group, governing.ctx, options, req.jobs, cache, workers)]
+                   for r in runner.run(group, governing.ctx, options, req.jobs, folder, workers)]
     run.results.sort(key=lambda r: order.get(r.path, -1))
     run.analysed = time.perf_counter()
 
@@ -213,8 +217,8 @@ def say_config(setup: Setup, files: list[str]) -> None:
     pack = setup.ctx.pack
     packs = ", ".join(p.name for p in setup.chain) or "no pack"
     shown = ", ".join(files)
-    click.echo(f"themis-lint: {where} (packs: {packs}; {pack.from_version} → {pack.to_version}) governs "
-               f"{len(files)} file(s)" + (f": {shown}" if shown else ""), err=True)
+    click.echo(clean(f"themis-lint: {where} (packs: {packs}; {pack.from_version} → {pack.to_version}) governs "
+                     f"{len(files)} file(s)" + (f": {shown}" if shown else "")), err=True)
 
 
 # --- after the run ---------------------------------------------------------------------------------
@@ -249,9 +253,9 @@ def print_notes(req: CheckRequest, results: list[FileResult], errors: list[str])
     if not req.quiet:
         for r in results:
             for line in r.infos:
-                click.echo(f"themis-lint: {line}", err=True)
+                click.echo(f"themis-lint: {clean(line)}", err=True)
     for line in errors:
-        click.echo(f"themis-lint: error: {line}", err=True)
+        click.echo(f"themis-lint: error: {clean(line)}", err=True)
 
 
 def _report(setup: Setup, req: CheckRequest, findings: list, run: Run | None = None,
@@ -321,7 +325,7 @@ def say_nothing_checked(req: CheckRequest, skipped: list[str], reason: str | Non
     click.echo(f"themis-lint: warning: nothing was checked: {reason}", err=True)
     if not req.verbose:  # -v printed them already
         for line in skipped:
-            click.echo(f"themis-lint: {line}", err=True)
+            click.echo(f"themis-lint: {clean(line)}", err=True)
 
 
 def say_timing(run: Run) -> None:
@@ -353,7 +357,7 @@ def apply_baseline(setup: Setup, req: CheckRequest, findings: list) -> tuple[lis
         if req.write_baseline:
             count = baseline.write(req.write_baseline, findings)
             if not req.quiet:
-                click.echo(f"themis-lint: wrote {count} finding(s) to {req.write_baseline}", err=True)
+                click.echo(f"themis-lint: wrote {count} finding(s) to {clean(req.write_baseline)}", err=True)
         entries = baseline.load(req.baseline or req.write_baseline)
     except baseline.BaselineError as exc:
         raise ProjectError(str(exc)) from exc

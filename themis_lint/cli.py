@@ -21,7 +21,9 @@ class RunError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"themis-lint: error: {self.message}", err=True)
+        from themis_lint.text import clean
+
+        click.echo(f"themis-lint: error: {clean(self.message)}", err=True)
 
 
 UsageProblem = RunError  # the name commands written before the two error styles use
@@ -237,6 +239,7 @@ def packs_command(pack_paths) -> None:
     from pathlib import Path
 
     from themis_lint import packs
+    from themis_lint.text import clean
 
     try:
         catalogue = packs.load_catalogue()
@@ -244,7 +247,7 @@ def packs_command(pack_paths) -> None:
     except packs.PackError as exc:
         raise RunError(str(exc)) from exc
     for pack in available:
-        click.echo(f"{pack.from_version} → {pack.to_version}  {pack.name}  ({len(pack.changes)} changes)")
+        click.echo(clean(f"{pack.from_version} → {pack.to_version}  {pack.name}  ({len(pack.changes)} changes)"))
 
 
 @main.command("report")

@@ -21,13 +21,21 @@ def hunks(old: str, new: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
 
 
+_NEEDS_QUOTES = re.compile(r'["\\\x00-\x1f\x7f-\x9f\udc80-\udcff]')
+
+
 def quote(name: str) -> str:
-    """A path as git writes it in a patch header: C-quoted when it holds quotes, backslashes or
-    control characters."""
-    if not re.search(r'["\\\x00-\x1f\x7f]', name):
+    """A path as git writes it in a patch header: C-quoted when it holds quotes, backslashes,
+    control characters (C1 too: U+009B is a terminal's CSI) or bytes that are not UTF-8 (held
+    as surrogates), each as octal bytes."""
+    if not _NEEDS_QUOTES.search(name):
         return name
     escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m[0]):03o}", escaped) + '"'
+    return '"' + re.sub(r"[\x00-\x1f\x7f-\x9f\udc80-\udcff]", _octal, escaped) + '"'
+
+
+def _octal(match: re.Match) -> str:
+    return "".join(f"\\{b:03o}" for b in match[0].encode("utf-8", "surrogateescape"))
 
 
 def file_patch(path: str, file_hunks: str) -> str:

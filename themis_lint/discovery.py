@@ -17,9 +17,14 @@ DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__p
 
 @dataclass(frozen=True)
 class Target:
+    """A file to check. Without a `root`, a target that is not `explicit` counts its `display`
+    path as the part the walk found (migrate builds them from a repository root and a relative
+    path): the writer never follows a symlink in that part."""
+
     path: str  # as opened
     display: str  # POSIX, relative to the current folder when below it
     explicit: bool
+    root: str | None = None  # the folder the walk started from (None: named on the command line)
 
 
 def display_path(path: str) -> str:
@@ -99,10 +104,10 @@ def _ignored(specs: list[tuple[str, str, IgnoreFile]], rel: str, is_dir: bool) -
 
 
 def repository_root(path: str) -> str | None:
-    """The closest folder at or above `path` holding `.git`, or None."""
+    """The closest folder at or above `path` holding `.git` (a folder, a gitfile, even a link), or None."""
     folder = os.path.abspath(path)
     while True:
-        if os.path.exists(os.path.join(folder, ".git")):
+        if os.path.lexists(os.path.join(folder, ".git")):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -161,7 +166,7 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
             shown = display_path(given)
             base = "" if shown == "." else shown.rstrip("/") + "/"
             for path, rel in _walk(given, excludes, respect_gitignore):
-                targets.setdefault(path, Target(path, base + rel, False))
+                targets.setdefault(path, Target(path, base + rel, False, given))
                 if found is not None:
                     found(len(targets))
         else:

@@ -29,7 +29,9 @@ class Globs:
         """Does `rel` (POSIX, relative to the patterns' folder, no `./`) match?"""
         if self.empty:
             return False
-        rel = rel + "/" if is_dir else rel
+        # pathspec's regexes use `.`, which stops at a newline: a folder named `a\nb` hid every
+        # file under it from `config-files` (never checked, silently). A NUL never is in a path.
+        rel = rel.replace("\n", "\0") + ("/" if is_dir else "")
         if self.fast is not None:
             return self.fast.match(rel) is not None
         return self.spec.match_file(rel)

@@ -9,6 +9,7 @@ result as it is (docs/ARCHITECTURE.md "How one file flows").
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -32,6 +33,8 @@ class Options:
     write: bool = True  # False for --diff and --stdin-filename
     keep_compatible_with: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # when the run began: temp files a killed run left are those older than this (writer)
+    started: float = field(default_factory=time.time, compare=False)
 
 
 @dataclass
@@ -283,7 +286,8 @@ def _unused_suppressions(text: str, path: str, ctx: Context, options: Options, m
     if fixes:
         result.fixes_applied += len(fixes)
         result.applied_codes["TH901"] = result.applied_codes.get("TH901", 0) + len(fixes)
-    left = [f for f in unused if all(f.fix is not x for x in fixes)]
+    taken = {id(x) for x in fixes}  # a set: comparing each with each was quadratic (issue 18 item 7)
+    left = [f for f in unused if id(f.fix) not in taken]
     return new, sorted(findings + left, key=lambda f: (f.start, f.end))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -16,18 +17,30 @@ from dataclasses import replace
 from themis_lint import surfaces
 from themis_lint.context import Context
 from themis_lint.discovery import Target
+from themis_lint.userdirs import UntrustedFolder, cache_folder, inside, open_private_folder
+from themis_lint.workers import die_with_parent
 from themis_lint.pipeline import FileResult, Options, applicable, check_bytes
-from themis_lint.writer import TooLarge, WriteRefused, read_file, write_fixed
+from themis_lint.writer import (
+    ChangedOnDisk, ReadFile, TooLarge, WriteRefused, clean_stale_temps, not_fixable, open_folder, read_source,
+    write_fixed)
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
 PRESTART_FILES = 1024  # from this many files found, the workers start while discovery walks on
 SAME = "same"  # the bytes match the cached entry's digest: reuse its result
-# result (None: nothing to say; SAME: as cached), size, mtime and digest of what was read
-Outcome = tuple[FileResult | str | None, int, int, str]
+StatKey = tuple[int, int, int, int]  # size, mtime, inode, ctime: what says a file may have changed
+# result (None: nothing to say; SAME: as cached), the stat key and digest of what was read
+Outcome = tuple[FileResult | str | None, StatKey | None, str]
+_cleaned: set[tuple[float, int, int]] = set()  # (run, folder) this process cleared of stale temp files
 
 
 def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    """Size and mtime can be forged together (same length, `touch -d`); the inode and the ctime,
+    which no one can set back, cannot."""
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
 def check_target(target: Target, ctx: Context, options: Options, expected: str | None = None,
@@ -35,68 +48,202 @@ def check_target(target: Target, ctx: Context, options: Options, expected: str |
     """Read the file once, prefilter, analyse only when a trigger literal is there; `expected`
     is the cached digest of the file's bytes (its stat changed): equal bytes are not parsed."""
     modules = surfaces.wanting(target.display, ctx)
+    if not modules:  # never opened; remembered as clean so a warm run skips the name test too
+        try:
+            return None, stat_key(os.stat(target.path)), ""
+        except OSError:
+            return None, None, ""
+    source = _open(target, options)
+    if isinstance(source, FileResult):
+        return source, None, ""
     try:
-        st = os.stat(target.path)
-        if not modules:  # never opened; remembered as clean so a warm run skips the name test too
-            return None, st.st_size, st.st_mtime_ns, ""
-        if st.st_size > options.max_file_size:
-            return process_file(target, ctx, options), -1, -1, ""
-        with open(target.path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return process_file(target, ctx, options), -1, -1, ""
-    digest = content_digest(data) if hashing or expected is not None else ""  # only a cache needs it
-    if expected is not None and digest == expected:
-        return SAME, st.st_size, st.st_mtime_ns, digest
-    kept = surfaces.prefiltered(target.display, data, ctx, modules)
-    if not kept:
-        return None, st.st_size, st.st_mtime_ns, digest
-    result = process_file(target, ctx, options, data=data, modules=kept)
-    return result, st.st_size, st.st_mtime_ns, digest
+        digest = content_digest(source.data) if hashing or expected is not None else ""  # only a cache needs it
+        if expected is not None and digest == expected:
+            return SAME, stat_key(source.stat), digest
+        kept = surfaces.prefiltered(target.display, source.data, ctx, modules)
+        if not kept:
+            return None, stat_key(source.stat), digest
+        return _check_read(target, ctx, options, source, kept), stat_key(source.stat), digest
+    finally:
+        source.close()
 
 
-def process_file(target: Target, ctx: Context, options: Options, data: bytes | None = None,
-                 modules: list | None = None) -> FileResult:
+def process_file(target: Target, ctx: Context, options: Options, record=None) -> FileResult:
     """Read one file, run the pipeline, and when fixing hand the fixed bytes to the one writer.
+    `record(original, new, fixes by code)` runs right before a write (migrate's resume journal);
+    an OSError from it keeps the file as it is."""
+    modules = surfaces.wanting(target.display, ctx)
+    if not modules:
+        return FileResult(path=target.display)
+    source = _open(target, options)
+    if isinstance(source, FileResult):
+        return source
+    try:
+        kept = surfaces.prefiltered(target.display, source.data, ctx, modules)
+        return _check_read(target, ctx, options, source, kept, record)
+    finally:
+        source.close()
 
-    A caller that has read and prefiltered the file already passes `data` and the surfaces that
-    kept it: nothing is read or prefiltered twice. Findings stay when a write is refused.
-    """
+
+def _open(target: Target, options: Options) -> ReadFile | FileResult:
+    """The file read once (at most the size limit + 1 bytes), or the FileResult saying why not.
+    When the run writes, the file is read through a descriptor of its folder that the write uses
+    too: both go to the folder discovery found, whatever its path points to by then."""
     display = target.display
-    if data is None:
-        modules = surfaces.wanting(display, ctx)
-        if not modules:
-            return FileResult(path=display)
-        try:
-            data = read_file(target.path, options.max_file_size)
-        except TooLarge as exc:
-            return FileResult(path=display, infos=[f"{display}: {exc}"])
-        except OSError as exc:
-            return FileResult(path=display, errors=[f"{display}: cannot read: {exc.strerror or exc}"])
-        modules = surfaces.prefiltered(display, data, ctx, modules)
-    if options.fix is not None and options.write and os.path.islink(target.path):
-        # only an explicitly named file can be a symlink: checked, never written through
-        result = check_bytes(data, display, ctx, replace(options, fix=None), modules)
-        if any(applicable(f, options.fix) for f in result.findings):
-            result.infos.append(f"{display}: not fixed: it is a symlink, and themis-lint never writes "
-                                "through one; fix the file it points to")
-        return _small(result)
-    result = check_bytes(data, display, ctx, options, modules)
+    writing = options.fix is not None and options.write
+    folder = None
+    try:
+        if writing:
+            folder = open_folder(target.path, _walk_root(target))
+        source = read_source(target.path, options.max_file_size, follow=target.explicit, folder=folder)
+    except TooLarge as exc:
+        _close(folder)
+        return FileResult(path=display, infos=[f"{display}: {exc}"])
+    except (OSError, ChangedOnDisk) as exc:
+        _close(folder)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return FileResult(path=display, errors=[f"{display}: cannot read: {reason}"])
+    source.folder = folder
+    return source
+
+
+def _walk_root(target: Target) -> str | None:
+    """Where the part of the path discovery walked begins (discovery.Target)."""
+    if target.root is not None or target.explicit:
+        return target.root
+    if not os.path.isabs(target.display) and target.path.replace(os.sep, "/").endswith(target.display):
+        return target.path[:len(target.path) - len(target.display)] or "."
+    return None
+
+
+def _close(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+def _check_read(target: Target, ctx: Context, options: Options, source: ReadFile, modules: list,
+                record=None) -> FileResult:
+    """The pipeline over the read bytes, and when fixing the one writer. Findings stay when a
+    write is refused or the file must not be rewritten; they say why they were not fixed."""
+    display, data = target.display, source.data
+    modules, too_big = within_parse_limits(modules, len(data), display)
+    if not modules:
+        return FileResult(path=display, infos=too_big)
+    if options.fix is not None and options.write:
+        _clean_folder_once(source.folder, options.started)
+        reason = _not_fixable(target, source)
+        if reason:
+            result = _report_only(data, display, ctx, options, modules, reason, error=False)
+            result.infos += too_big
+            return _small(result)
+    result = _checked(data, display, ctx, options, modules, too_big)
     if result.fixed is not None and options.write:
-        try:
-            result.written = write_fixed(target.path, data, result.fixed_bytes())
-        except WriteRefused as exc:
-            result = _unwritten(data, display, ctx, options, modules, str(exc))
+        result = _write(target, ctx, options, source, modules, result, record)
     return _small(result) if options.write else result
 
 
-def _unwritten(data: bytes, display: str, ctx: Context, options: Options, modules: list, reason: str) -> FileResult:
-    """The file as it stays on disk: its findings, each fixable one saying why it was not fixed."""
+def _write(target: Target, ctx: Context, options: Options, source: ReadFile, modules: list, result: FileResult,
+           record) -> FileResult:
+    """The fixed bytes to the one writer (after `record`); a refusal keeps the findings, with why."""
+    display, data, new = target.display, source.data, result.fixed_bytes()
+    if record is not None:
+        try:
+            record(data, new, dict(result.applied_codes))
+        except OSError as exc:
+            reason = f"cannot record it for a rerun: {exc.strerror or exc}"
+            return _report_only(data, display, ctx, options, modules, reason, error=True)
+    try:
+        result.written = write_fixed(source, new)
+    except WriteRefused as exc:
+        return _report_only(data, display, ctx, options, modules, str(exc), error=not exc.deliberate)
+    if source.stat.st_mode & (stat.S_ISUID | stat.S_ISGID):
+        result.infos.append(f"{display}: its set-user/group-ID bit was dropped: a rewritten file never keeps one")
+    return result
+
+
+# The most bytes each surface parses (issue 18 item 17). Its parser holds many times a file's size
+# in memory (benchmarks/memory.py, benchmarks/README.md "Memory per file": tree-sitter ~55x,
+# ast and tokens ~180x, YAML nodes ~105x, AQL tokens ~200x); these keep one file's peak near
+# 256 MiB, where a 19 MB JavaScript file took 1.95 GB. A bigger file is not analysed by that
+# surface, and an info line says so: never a silent pass.
+MIB = 1024 * 1024
+PARSE_LIMITS = {"js_code": 4 * MIB, "python_code": 1 * MIB, "server_config": 2 * MIB, "command_line": 2 * MIB,
+                "aql": 1 * MIB, "shell_code": 4 * MIB, "data_files": 4 * MIB}
+
+
+def within_parse_limits(modules: list, size: int, display: str) -> tuple[list, list[str]]:
+    """The surfaces that may parse a file of `size` bytes, and an info line for each that may not."""
+    kept, infos = [], []
+    for module in modules:
+        limit = PARSE_LIMITS.get(module.NAME)
+        if limit is not None and size > limit:
+            infos.append(f"{display}: not analysed as {module.NAME}: {size} bytes is over its {limit}-byte "
+                         "parse limit (its parser needs many times a file's size in memory); check it by hand "
+                         "or split it")
+        else:
+            kept.append(module)
+    return kept, infos
+
+
+def _checked(data: bytes, display: str, ctx: Context, options: Options, modules: list, infos: list[str]):
+    result = check_bytes(data, display, ctx, options, modules)
+    result.infos += infos
+    return result
+
+
+def _not_fixable(target: Target, source: ReadFile) -> str | None:
+    if target.explicit and os.path.islink(target.path):
+        # only an explicitly named file can be a symlink: checked, never written through
+        return "it is a symlink, and themis-lint never writes through one; fix the file it points to"
+    return not_fixable(source.stat)
+
+
+def _clean_folder_once(folder: int | None, started: float) -> None:
+    """In a fixing run, delete the temp files a killed run left in a folder (once per folder and
+    run): the file they were for may be fixed already, so no write of ours need come there."""
+    if folder is None:
+        return
+    try:
+        st = os.fstat(folder)
+        if (started, st.st_dev, st.st_ino) not in _cleaned:
+            _cleaned.add((started, st.st_dev, st.st_ino))
+            clean_stale_temps(folder, started)
+    except OSError:
+        pass  # cleaning is a courtesy; the write itself reports what matters
+
+
+def _clean_folders(targets: list[Target], started: float) -> None:
+    """Every folder holding a target, before the run: a cached clean file is never read, so its
+    folder would not be cleaned on the way."""
+    seen: set[tuple[str | None, str]] = set()
+    for target in targets:
+        key = (_walk_root(target), os.path.dirname(target.path))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            folder = open_folder(target.path, key[0])
+        except (OSError, ChangedOnDisk):
+            continue
+        try:
+            _clean_folder_once(folder, started)
+        finally:
+            os.close(folder)
+
+
+def _report_only(data: bytes, display: str, ctx: Context, options: Options, modules: list, reason: str,
+                 error: bool) -> FileResult:
+    """The file as it stays on disk: its findings, each fixable one saying why it was not fixed;
+    an error line when the write failed, an info line when the file must not be rewritten."""
     result = check_bytes(data, display, ctx, replace(options, fix=None), modules)
-    for f in result.findings:
-        if applicable(f, options.fix):
-            f.message += f" (not fixed: the file was not written: {reason})"
-    result.errors.append(f"{display}: not written: {reason}")
+    fixable = [f for f in result.findings if applicable(f, options.fix)]
+    why = f"the file was not written: {reason}" if error else reason
+    for f in fixable:
+        f.message += f" (not fixed: {why})"
+    if error:
+        result.errors.append(f"{display}: not written: {reason}")
+    elif fixable:
+        result.infos.append(f"{display}: not fixed: {reason}")
     return result
 
 
@@ -122,7 +269,7 @@ class Workers:
 
     def start(self, warm: bool = False) -> None:
         if self.pool is None and self.jobs > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, initializer=_warm if warm else None)
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, initializer=_init, initargs=(warm,))
 
     def found(self, count: int) -> None:
         """discovery's hook: a tree this big has a walk long enough to hide the imports."""
@@ -135,8 +282,16 @@ class Workers:
             self.pool = None
 
 
+def _init(warm: bool) -> None:
+    """A worker's first act: die with the main process (themis_lint/workers.py), and when asked,
+    import what the surfaces parse with (no effect on any result)."""
+    die_with_parent()
+    if warm:
+        _warm()
+
+
 def _warm() -> None:
-    """A worker's first act: import what the surfaces parse with (no effect on any result)."""
+    """Import every surface's parsers now (each surface's `warm()`, the prefilter's hyperscan)."""
     for module in surfaces.all_modules():
         warm = getattr(module, "warm", None)
         if warm is not None:
@@ -157,6 +312,8 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
     from themis_lint.cache import Cache, run_key
 
     cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
+    if options.fix is not None and options.write:
+        _clean_folders(targets, options.started)
     done: dict[Target, FileResult] = {}
     todo: list[tuple[Target, str | None]] = []
     for target in targets:
@@ -168,7 +325,7 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
             except OSError:
                 todo.append((target, None))
                 continue
-            hit = cache.lookup(key, st.st_size, st.st_mtime_ns, target.display)
+            hit = cache.lookup(key, stat_key(st), target.display)
             if hit is None:
                 continue  # unchanged and clean
             if hit is not False and not any(applicable(f, options.fix) for f in hit.findings):
@@ -178,21 +335,42 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
         todo.append((target, expected))
     stored = []
     outcomes = _process([(t, expected, cache is not None) for t, expected in todo], ctx, options, jobs, workers)
-    for (target, _), (result, size, mtime, digest) in zip(todo, outcomes):
+    for (target, _), (result, key_of_stat, digest) in zip(todo, outcomes):
         if cache is not None:
             key = os.path.abspath(target.path)
             if result == SAME:
                 result = cache.stored(key, target.display)
                 if result is False:  # the entry cannot be read back: analyse after all
                     result = check_target(target, ctx, options)[0]
-            if size >= 0 and (result is None or not (result.errors or result.fixes_applied)):
-                stored.append((key, size, mtime, digest, result))
+            if key_of_stat is not None and _storable(result, options):
+                stored.append((key, key_of_stat, digest, result))
         if result is not None:
             done[target] = result
     if cache is not None:
         cache.put_many(stored)
         cache.close()
     return [done[t] for t in targets if t in done]
+
+
+def usable_cache(paths: list[str]) -> tuple[str | None, str | None]:
+    """The cache folder this run may trust, or None and the one-line reason it may not."""
+    folder = cache_folder()
+    holder = inside(folder, paths)
+    if holder is not None:
+        return None, f"cache folder {folder} is inside the checked tree {holder}, which could have brought it"
+    try:
+        os.close(open_private_folder(folder))
+    except UntrustedFolder as exc:
+        return None, str(exc)
+    return folder, None
+
+
+def _storable(result: FileResult | None, options: Options) -> bool:
+    """Only what a later run may show as it is: no errors, nothing written, and no finding a fix
+    run left unfixed on purpose (its message says why, which a report-only run must not show)."""
+    if result is None:
+        return True
+    return not (result.errors or result.fixes_applied or any(applicable(f, options.fix) for f in result.findings))
 
 
 def _process(todo: list[tuple[Target, str | None, bool]], ctx: Context, options: Options,

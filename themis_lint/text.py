@@ -49,6 +49,16 @@ class LineIndex:
         return len(self.starts)
 
 
+def clean(text: str) -> str:
+    """Text shown to a person with control characters escaped (`\\n`, `\\x1b`, invalid UTF-8 as
+    `\\udcff`): a file name, a reason or a message can then never forge an output line
+    (`All checks passed.`, `Total: ...`) or send a terminal escape. Every line that can hold a
+    path goes through it, whatever the command."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def newline_of(text: str) -> str:
     """The file's line break style: the first one it uses (the one line model), else \\n."""
     match = _LINE_BREAK.search(text)

@@ -24,9 +24,9 @@ def test_fix_with_unused_suppressions_writes_each_file_once(tmp_path, monkeypatc
     writes = []
     real = writer.write_fixed
 
-    def counting(path, original, new):
-        writes.append(path)
-        return real(path, original, new)
+    def counting(source, new):
+        writes.append(source.path)
+        return real(source, new)
 
     monkeypatch.setattr(writer, "write_fixed", counting)
     monkeypatch.setattr("themis_lint.runner.write_fixed", counting)

@@ -8,13 +8,9 @@ import os
 import subprocess
 from pathlib import Path
 
-CONF = "storage:\n  journalSize: 32MB\nserver:\n  requireAuthentication: true\n  port: 8529\n"
-SH = "#!/bin/sh\nexec themisdb-server --storage.journalSize 32MB\n"
-SH_FIXED = "#!/bin/sh\nexec themisdb-server --storage.rocksdb.walSize 32MB\n"
-CLEAN_SH = "#!/bin/sh\nexec themisdb-server --storage.rocksdb.walSize 32MB\n"
-BROKEN = "storage: [\n  journalSize: : 32MB\n"
-IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.com"}
+from tests.migrate.repos import BROKEN, CONF, IDENTITY, SH, SH_FIXED  # noqa: F401  (re-exported)
+
+CLEAN_SH = SH_FIXED  # a script already on 1.4
 
 
 def git(repo, *args: str, check: bool = True) -> str:

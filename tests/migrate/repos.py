@@ -13,6 +13,7 @@ CONF_FIXED = ("storage:\n  rocksdb:\n    walSize: 32MB\n    compression: lz4\nse
 SH = "#!/bin/sh\nexec themisdb-server --storage.journalSize 32MB\n"
 SH_FIXED = "#!/bin/sh\nexec themisdb-server --storage.rocksdb.walSize 32MB\n"
 README = "# service\n"
+BROKEN = "storage: [\n  journalSize: : 32MB\n"
 IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
             "GIT_COMMITTER_EMAIL": "t@example.com"}
 SYSTEM_GIT = shutil.which("git", path=os.defpath + ":/usr/local/bin") or "/usr/bin/git"

@@ -79,14 +79,10 @@ import os, sys
 from themis_lint import writer
 from themis_lint.cli import main
 
-real = writer.write_atomic
 if sys.argv[1] == "before-rename":
     writer.before_write = lambda path: os._exit(9)  # after the journal line, before the rename
 else:
-    def write_then_die(*args, **kwargs):
-        real(*args, **kwargs)
-        os._exit(9)  # the rename happened; nothing after it ran
-    writer.write_atomic = write_then_die
+    writer.after_swap = lambda name: os._exit(9)  # the rename happened; nothing after it ran
 sys.argv = ["themis-lint", "migrate", "--no-progress", "--jobs", "1", "--commit", "repo"]
 main()
 """

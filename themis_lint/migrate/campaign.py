@@ -49,8 +49,12 @@ class Unit:
 
 def default_workspace(branch: str) -> str:
     """In the user cache, one per campaign branch: two campaigns never share clones or state."""
-    from themis_lint.userdirs import cache_folder
+    from themis_lint.userdirs import UntrustedFolder, cache_folder, open_private_folder
 
+    try:  # the cache folder is created 0700 here, never 0755 by a makedirs below (userdirs)
+        os.close(open_private_folder(cache_folder()))
+    except UntrustedFolder:
+        pass  # not ours to refuse here; `check` says why it runs without the result cache
     return os.path.join(cache_folder(), "campaigns", re.sub(r"[^A-Za-z0-9._-]+", "_", branch))
 
 

@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from themis_lint.discovery import repository_root
+
 TIMEOUT = 300.0  # seconds; a git blocked on a FIFO that a config includes costs one repository
 POLL = 0.2  # how often a waiting git checks for SIGINT/SIGTERM
 
@@ -176,7 +178,7 @@ def open_repository(root: str) -> Repository | None:
     GitError when one does but git cannot use it (not installed, dubious ownership, a broken
     `.git`): migrating such a folder as a plain one would skip the uncommitted-changes check.
     """
-    top = _holder_of_dot_git(root)
+    top = repository_root(root)
     if top is None:
         return None
     # discovery from `top` keeps git's safe.directory check; GIT_WORK_TREE overrides core.worktree
@@ -189,17 +191,6 @@ def open_repository(root: str) -> Repository | None:
     if os.path.isdir(dot) and not os.path.samefile(dot, git_dir):
         raise GitError(f"git cannot use this work tree: {dot} is not a git directory")
     return Repository(top, git_dir, object_format)
-
-
-def _holder_of_dot_git(folder: str) -> str | None:
-    folder = os.path.abspath(folder)
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
 
 
 def blob_id(data: bytes, object_format: str) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from themis_lint import diff
+from themis_lint.text import clean
 
 if TYPE_CHECKING:
     from themis_lint.migrate.types import FileOutcome, MigrateRequest, RepoRun
@@ -46,7 +47,7 @@ class Progress:
     def repo_done(self, repo: RepoRun) -> None:
         self.repos_done += 1
         if self.mode == "lines":
-            click.echo(f"themis-lint: [{self.repos_done}/{self.repos}] {repo.path}: {repo.status}, "
+            click.echo(f"themis-lint: [{self.repos_done}/{self.repos}] {clean(repo.path)}: {repo.status}, "
                        f"{len(repo.changed)} file(s) changed, {sum(repo.fixes.values())} fix(es), "
                        f"{len(repo.remaining)} remaining", err=True)
 
@@ -54,7 +55,7 @@ class Progress:
         if self.mode != "none":
             if self.bar is not None:
                 click.echo("", err=True)
-            click.echo(f"themis-lint: {text}", err=True)
+            click.echo(f"themis-lint: {clean(text)}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -47,6 +47,9 @@ class StopFlag:
 
 
 def _init_worker(contexts, options, event) -> None:
+    from themis_lint.workers import die_with_parent
+
+    die_with_parent()  # a parent killed with -9 must not leave workers waiting forever
     # the parent decides when to stop (a terminal's Ctrl-C reaches the whole process group)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

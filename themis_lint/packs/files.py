@@ -9,7 +9,7 @@ from typing import Any
 from themis_lint.packs.model import PackError
 
 
-PACK_LIMIT = 32 << 20  # bytes; the bundled packs are a few kilobytes
+PACK_LIMIT = 4 << 20  # bytes; the bundled packs are a few kilobytes, and ruamel needs ~100x a file's size
 
 
 def read(path: Path) -> bytes:
@@ -26,15 +26,23 @@ def yaml_load(path: Path, raw: bytes | None = None) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    yaml = YAML(typ="rt", pure=True)  # round trip: line numbers for errors, no python tags
+    from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
+
     try:
-        return yaml.load((read(path) if raw is None else raw).decode("utf-8"))
+        text = (read(path) if raw is None else raw).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PackError(f"{path}:1: cannot read: {exc}") from exc
+    if flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel's scanner is quadratic there, its composer recursive
+        raise PackError(f"{path}:1: invalid YAML: nested deeper than {MAX_FLOW_DEPTH} levels")
+    yaml = YAML(typ="rt", pure=True)  # round trip: line numbers for errors, no python tags
+    try:
+        return yaml.load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise PackError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    except RecursionError as exc:
+        raise PackError(f"{path}:1: invalid YAML: nested too deeply") from exc
 
 
 def line_of(node: Any, key: Any = None) -> int:
@@ -109,37 +117,69 @@ def cached_data(path: Path, salt: str, check=None) -> tuple[Any, Lines]:
     They are kept as JSON in the user cache under the bytes, the tool version and `salt` (the
     schema's digest), written only once the check passed: a file seen before costs neither
     ruamel's pure-Python parse nor the schema check (more than the rest of a one-file hook run).
+
+    A copy decides the URLs and keys fixes write and skips the check, so it is used only from the
+    private cache folder (userdirs: ours, mode 0700), only when it is a regular file of ours that
+    nobody else may write, and only when it names the digest it was made under; anything else is
+    parsed and checked again (issue 18 item 11).
     """
     import hashlib
     import json
 
     from themis_lint import __version__
-    from themis_lint.userdirs import cache_folder
-
-    from themis_lint.safe_io import read_regular
 
     raw = read(path)
     key = hashlib.sha256(f"{__version__}\0{salt}\0".encode() + raw).hexdigest()
-    copy = os.path.join(cache_folder(), "packs", key + ".json")
+    folder = _private_cache()
     try:
-        kept = json.loads(read_regular(copy, limit=4 * PACK_LIMIT))
-        return kept["data"], Lines(kept["lines"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    tree = yaml_load(path, raw)
-    data = plain(tree)
-    if check is not None:
-        check(path, tree, data)
-    lines = Lines.of(tree)
+        kept = _load_copy(folder, key)
+        if kept is not None:
+            return kept
+        tree = yaml_load(path, raw)
+        data = plain(tree, path)
+        if check is not None:
+            check(path, tree, data)
+        lines = Lines.of(tree)
+        if folder is not None:
+            try:
+                copy = {"source": key, "data": data, "lines": lines.table}
+                write_private(folder, f"pack-{key}.json", json.dumps(copy, default=str).encode())
+            except (OSError, TypeError, ValueError):
+                pass
+        return data, lines
+    finally:
+        if folder is not None:
+            os.close(folder)
+
+
+def _private_cache() -> int | None:
+    from themis_lint.userdirs import UntrustedFolder, cache_folder, open_private_folder
+
     try:
-        os.makedirs(os.path.dirname(copy), exist_ok=True)
-        tmp = f"{copy}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"data": data, "lines": lines.table}, handle, default=str)
-        os.replace(tmp, copy)
-    except (OSError, TypeError, ValueError):
+        return open_private_folder(cache_folder())
+    except UntrustedFolder:
+        return None  # parsed every time; the result cache reports the folder
+
+
+def _load_copy(folder: int | None, key: str) -> tuple[Any, Lines] | None:
+    import json
+
+    from themis_lint.userdirs import read_private
+
+    blob = None if folder is None else read_private(folder, f"pack-{key}.json", 4 * PACK_LIMIT)
+    try:
+        kept = json.loads(blob) if blob is not None else None
+        if isinstance(kept, dict) and kept.get("source") == key:
+            return kept["data"], Lines(dict(kept["lines"]))
+    except (ValueError, KeyError, TypeError, RecursionError):
         pass
-    return data, lines
+    return None
+
+
+def write_private(folder: int, name: str, data: bytes) -> None:
+    from themis_lint import userdirs
+
+    userdirs.write_private(folder, name, data)
 
 
 def check_schema(path: Path, tree: Any, data: Any) -> None:
@@ -153,13 +193,26 @@ def check_schema(path: Path, tree: Any, data: Any) -> None:
         raise PackError(f"{path}:{line}: {message}")
 
 
-def plain(node: Any) -> Any:
-    """ruamel's commented containers to plain dicts/lists/scalars."""
-    if isinstance(node, dict):
-        return {str(k): plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
+MAX_PACK_VALUES = 100_000  # the bundled packs hold a few hundred; aliases count every time they expand
+MAX_PACK_DEPTH = 64
 
+
+def plain(node: Any, where: Any = "pack") -> Any:
+    """ruamel's commented containers to plain dicts/lists/scalars, within a budget: YAML aliases
+    expand here, and a few lines of them (an alias bomb) took 95 s and then all memory (issue 18
+    item 24)."""
+    budget = [MAX_PACK_VALUES]
+
+    def convert(value: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise PackError(f"{where}:1: more than {MAX_PACK_VALUES} values once YAML aliases are expanded")
+        if depth > MAX_PACK_DEPTH:
+            raise PackError(f"{where}:1: nested deeper than {MAX_PACK_DEPTH} levels")
+        if isinstance(value, dict):
+            return {str(k): convert(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v, depth + 1) for v in value]
+        return str(value) if isinstance(value, str) else value
+
+    return convert(node, 0)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from themis_lint import text
 from themis_lint.model import Finding, Safety
 from themis_lint.packs import Pack, Rule
 from themis_lint.toolfiles import TOOL_URI  # one spelling: later runs recognise our output by it
@@ -54,9 +55,7 @@ def fix_marker(f: Finding) -> str:
     return "[*] " if f.fix.safety is Safety.SAFE else "[~] "
 
 
-def clean(text: str) -> str:
-    """Control characters shown escaped, so a file name cannot forge lines or terminal codes."""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+clean = text.clean  # the one escaping function: report formats and the command lines share it
 
 
 def rule_page(rule: Rule) -> str | None:

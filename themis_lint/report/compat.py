@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import click
 
 from themis_lint.model import Finding, Safety
+from themis_lint.text import clean
 
 CATEGORIES = ("Configuration", "API", "Indexes", "Queries")
 MARKS = {"ok": "✓", "warning": "⚠", "error": "✗"}
@@ -86,10 +87,10 @@ def render_text(pack, categories: list[Category], files: int, color: bool = Fals
         for (code, message), found in c.items.items():
             first = found[0]
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            lines.append(f"    {first.path}:{first.row}:{first.column}: {code} {message}{more}")
+            lines.append(f"    {clean(first.path)}:{first.row}:{first.column}: {code} {clean(message)}{more}")
     if pack.manual_review:
         lines += ["", "Manual review (no static check can see these):"]
-        lines += [f"  - {item.get('category', 'General')}: {item['text']}" for item in pack.manual_review]
+        lines += [clean(f"  - {item.get('category', 'General')}: {item['text']}") for item in pack.manual_review]
     return "\n".join(lines) + "\n"
 
 

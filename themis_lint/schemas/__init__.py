@@ -94,32 +94,45 @@ def render(schema: dict) -> str:
 
 def _marker(kind: str, data: Any) -> str:
     import hashlib
-    import os
 
     from themis_lint import __version__
-    from themis_lint.userdirs import cache_folder
 
     schema = render(pack_schema() if kind == "pack" else config_schema())
     body = json.dumps(data, sort_keys=True, default=str)
     key = hashlib.sha256("\0".join((__version__, schema, body)).encode()).hexdigest()
-    return os.path.join(cache_folder(), "valid", f"{kind}-{key}")
+    return f"valid-{kind}-{key}"
 
 
 def seen_valid(kind: str, data: Any) -> bool:
     """Did this very data pass this schema before? (The jsonschema import costs a third of a
-    one-file hook run; a project config rarely changes.)"""
+    one-file hook run; a project config rarely changes.) A marker skips validation, so only one
+    of ours in the private cache folder counts (userdirs, issue 18 item 11)."""
     import os
 
-    return os.path.exists(_marker(kind, data))
+    from themis_lint import userdirs
+
+    try:
+        folder = userdirs.open_private_folder(userdirs.cache_folder())
+    except userdirs.UntrustedFolder:
+        return False
+    try:
+        return userdirs.read_private(folder, _marker(kind, data), 0) is not None
+    finally:
+        os.close(folder)
 
 
 def remember_valid(kind: str, data: Any) -> None:
     import os
 
-    path = _marker(kind, data)
+    from themis_lint import userdirs
+
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8"):
-            pass
+        folder = userdirs.open_private_folder(userdirs.cache_folder())
+    except userdirs.UntrustedFolder:
+        return  # no cache: the next run validates again
+    try:
+        userdirs.write_private(folder, _marker(kind, data), b"")
     except OSError:
         pass  # no cache: the next run validates again
+    finally:
+        os.close(folder)
