@@ -116,10 +116,12 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     run = Run([], [], False)
     projects = req.projects or Projects.fixed(setup)
     cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
-    workers = runner.Workers(req.jobs)
     # the worker processes start while the walk goes on when the run will analyse every file: no
-    # cache, or none filled yet (a warm run analyses few files and would start them for nothing)
+    # cache, or none filled yet (a warm run analyses few files and would start them for nothing);
+    # when it writes nothing either, they check files as they are found
     cold = cache is None or not os.path.exists(os.path.join(cache, DB_NAME))
+    early = req.jobs > 1 and cold and not (options.fix is not None and options.write)
+    workers = runner.Workers(req.jobs, options, _context_for(projects) if early else None, cache is not None)
     try:
         targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
                                        skipped=run.skipped, found=workers.found if req.jobs > 1 and cold else None)
@@ -127,6 +129,18 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     finally:
         workers.close()
     return run
+
+
+def _context_for(projects: Projects):
+    """A target's governing context, looked up once per folder (as `_analyse` groups them)."""
+    by_folder: dict[str, object] = {}
+
+    def context_for(target):
+        folder = os.path.dirname(target.path)
+        if folder not in by_folder:
+            by_folder[folder] = projects.setup_for(folder or os.curdir).ctx
+        return by_folder[folder]
+    return context_for
 
 
 def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, targets: list,

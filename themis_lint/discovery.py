@@ -132,15 +132,15 @@ def _specs_above(folder: str) -> list[tuple[str, str, object]]:
 
 def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitignore: bool = True,
              force_exclude: bool = False, skipped: list[str] | None = None,
-             found: Callable[[int], None] | None = None) -> tuple[list[Target], list[str]]:
+             found: Callable[[Target], None] | None = None) -> tuple[list[Target], list[str]]:
     """Files to check, sorted, and error lines for paths that do not exist.
 
     `excludes` is one pattern list for the whole walk (relative to each walked root), or a
     function giving each folder the patterns of the config that governs it (project.Projects).
     A file named explicitly is checked even when excluded, unless `force_exclude` (ruff's
     `--force-exclude`: pre-commit names every file, excluded or not); `skipped` collects why.
-    `found` hears how many files there are so far, after each one (the runner starts its worker
-    processes while the walk goes on).
+    `found` hears of each file as it is found (the runner's workers start, and may check it,
+    while the walk goes on).
     """
     if not callable(excludes):
         fixed = (None, tuple(excludes))
@@ -153,9 +153,7 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
         elif os.path.isfile(given):
             why = excluded_by(given, excludes, respect_gitignore) if force_exclude else None
             if why is None:
-                targets.setdefault(given, Target(given, display_path(given), True))
-                if found is not None:
-                    found(len(targets))
+                _add(targets, Target(given, display_path(given), True), found)
             elif skipped is not None:
                 skipped.append(f"{display_path(given)}: skipped (--force-exclude): {why}")
         elif os.path.isdir(given):
@@ -166,12 +164,18 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
             shown = display_path(given)
             base = "" if shown == "." else shown.rstrip("/") + "/"
             for path, rel in _walk(given, excludes, respect_gitignore):
-                targets.setdefault(path, Target(path, base + rel, False, given))
-                if found is not None:
-                    found(len(targets))
+                _add(targets, Target(path, base + rel, False, given), found)
         else:
             errors.append(f"{given}: no such file or folder")
     return sorted(targets.values(), key=lambda t: t.display), errors
+
+
+def _add(targets: dict[str, Target], target: Target, found: Callable[[Target], None] | None) -> None:
+    """The first Target of a path stays (a path given twice is checked once)."""
+    if target.path not in targets:
+        targets[target.path] = target
+        if found is not None:
+            found(target)
 
 
 def excluded_by(path: str, excludes: ExcludesFor, respect_gitignore: bool = True) -> str | None:

@@ -40,7 +40,7 @@ def test_one_pool_serves_every_config(tmp_path, monkeypatch) -> None:
     parallel = invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".").output
     assert serial == parallel
     assert {f["code"] for f in json.loads(serial)} == {"TH101", "TH102", "TH103"}
-    assert calls == [1]  # one pool, started while walking, for both configs: --jobs 2 is the main process + 1
+    assert calls == [2]  # one pool of 2 workers, started while walking, for both configs
 
 
 def test_a_warm_run_starts_no_workers_while_walking(tmp_path, monkeypatch) -> None:
@@ -59,4 +59,23 @@ def test_a_smaller_tree_starts_its_workers_after_the_walk(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     calls = started(monkeypatch)
     invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".")
-    assert calls == [1]  # one pool for both configs, started after discovery (runner._process)
+    assert calls == [2]  # one pool for both configs, started after discovery (runner._process)
+
+
+def test_files_handed_over_while_walking_give_the_same_findings(tmp_path, monkeypatch) -> None:
+    tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner, "PRESTART_FILES", 2)  # workers start at once and get the files as found
+    monkeypatch.setattr(runner.Workers, "BATCH", 4)
+    taken = []
+    original = runner.Workers.taken
+
+    def spy(self, target, ctx):
+        outcome = original(self, target, ctx)
+        taken.append(outcome is not None)
+        return outcome
+    monkeypatch.setattr(runner.Workers, "taken", spy)
+    serial = invoke("check", "--no-cache", "--jobs", "1", "--output-format", "json", ".").output
+    parallel = invoke("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".").output
+    assert serial == parallel
+    assert any(taken)  # some outcomes came from the walk's hand-over
