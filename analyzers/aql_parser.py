@@ -17,7 +17,7 @@ CLAUSES = frozenset({"FOR", "FILTER", "SEARCH", "LET", "COLLECT", "SORT", "LIMIT
                      "INSERT", "UPDATE", "REPLACE", "REMOVE", "UPSERT", "WITH", "INTO", "OPTIONS",
                      "PRUNE", "AGGREGATE", "KEEP", "GRAPH", "OUTBOUND", "INBOUND", "ANY",
                      "SHORTEST_PATH", "K_SHORTEST_PATHS", "K_PATHS", "ALL_SHORTEST_PATHS", "IN"})
-# statements an AQL query can start with (RULES.md "What counts as AQL in a host string")
+# statements an AQL query can start with (docs/surfaces.md "AQL, wherever it is")
 STARTERS = frozenset({"FOR", "LET", "RETURN", "WITH", "INSERT", "UPDATE", "REPLACE", "REMOVE", "UPSERT"})
 # binding power of binary operators; higher binds tighter
 BINARY = {"?": 1, ":": 1, "||": 2, "OR": 2, "&&": 3, "AND": 3,
@@ -164,7 +164,7 @@ def skip_expression(toks: list[Tok], i: int, pairs: dict[int, int], end: int,
 
 
 def reads_as_aql(toks: list[Tok], pairs: dict[int, int]) -> bool:
-    """RULES.md: the text starts with an AQL keyword and its first clause parses."""
+    """docs/surfaces.md: the text starts with an AQL keyword and its first clause parses."""
     if not toks or toks[0].kind != WORD or toks[0].upper not in STARTERS:
         return False
     n, head = len(toks), toks[0].upper
@@ -257,7 +257,7 @@ def _is_unary(toks: list[Tok], i: int, first: int) -> bool:
 def replacement_needs_parens(toks: list[Tok], first: int, last: int, power: int = RELATIONAL) -> bool:
     """Would an expression binding at `power` replace tokens[first..last] only inside parentheses?
 
-    RULES.md TH402: `NOT WITHIN(...)` -> `NOT (GEO_DISTANCE(...) <= r)`; an operand of AND/OR,
+    rules/docs/TH402-aql-within.md: `NOT WITHIN(...)` -> `NOT (GEO_DISTANCE(...) <= r)`; an operand of AND/OR,
     of the ternary, or a whole FILTER condition gets none.
     """
     if first > 0:

@@ -60,7 +60,7 @@ class _Site:
 
     @property
     def quote(self) -> str:
-        """RULES.md "Quotes": `"` unless it would end or need escaping in the host literal, then
+        """docs/surfaces.md "AQL, wherever it is": `"` unless it would end or need escaping in the host literal, then
         `'`; "" when neither is free (a JSON body inside a `'...'` shell word)."""
         host = self.host
         double_taken = host.json or (host.quote == '"' and not host.multiline) or '"' in host.taken
@@ -70,7 +70,7 @@ class _Site:
         return "" if single_taken else "'"
 
     def separator(self, after: int) -> str:
-        """RULES.md layout: a new clause gets its own line when a line break follows the FOR line."""
+        """rules/docs/TH401-aql-fulltext.md (layout): a new clause gets its own line when a line break follows the FOR line."""
         text = self.value.text
         if after + 1 >= len(self.toks) or not self.host.multiline:
             return " "

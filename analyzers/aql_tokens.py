@@ -1,6 +1,6 @@
 """AQL tokens with exact source offsets: an AQL dialect of sqlglot's `Tokenizer`.
 
-RULES.md "Surfaces": `//` and `/* */` comments, `'`/`"` strings with backslash escapes,
+docs/surfaces.md "The surfaces": `//` and `/* */` comments, `'`/`"` strings with backslash escapes,
 backtick and forward-tick (´) identifiers, `@p` / `@@c` bind parameters, `..`, `=~`, `!~`,
 `::`, `[*]`; keywords are case-insensitive (compare `Tok.upper`).
 

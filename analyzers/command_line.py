@@ -1,6 +1,6 @@
 """Command-line surface: `--section.key value` flags given to ThemisDB (TH101, TH103).
 
-RULES.md "Surfaces": a program named in the pack's `server-commands`, or a container whose
+docs/surfaces.md "The surfaces": a program named in the pack's `server-commands`, or a container whose
 image's last path part is a `server-images` name. Where commands live (scripts, Dockerfiles,
 systemd units, Makefile recipes, compose/Kubernetes `command`/`args`, wrappers, `sh -c`) is
 themis_lint/parse/commands.py, shared with the HTTP rules; this module decides which words go to
@@ -118,7 +118,7 @@ def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq:
     last = word
     if not has_eq and i + 1 < len(args) and not args[i + 1].value.startswith("-"):
         last = args[i + 1]
-    # RULES.md TH103: flag and value go, a line continuation before them stays intact
+    # rules/docs/TH103-config-key-removed.md: flag and value go, a line continuation before them stays intact
     pos = command.index(word)
     after = command.index(last) + 1
     cut_from = command[pos - 1].end if pos > 0 else word.start
@@ -188,7 +188,7 @@ def dockerfile_findings(source: Source, ctx: Context) -> list[Finding]:
             server_entry = server_args(commands[0], ctx) is not None or server_from
             found += shell_findings(text, ctx, commands)
         elif instruction == "CMD" and commands:
-            # RULES.md: CMD flags count when the entrypoint or image is ThemisDB
+            # docs/surfaces.md: CMD flags count when the entrypoint or image is ThemisDB
             found += command_findings(text, commands[0], ctx, image_args=server_entry or server_from)
             found += shell_findings(text, ctx, commands[1:])
         elif instruction in ("RUN", "HEALTHCHECK"):

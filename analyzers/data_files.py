@@ -1,7 +1,7 @@
 """Data-file surface: JSON and YAML values (TH201/TH202 endpoint paths, TH301 skiplist index definitions,
 TH401/TH402 in JSON `"query"` members, handed to the AQL surface).
 
-RULES.md "Surfaces" (HTTP calls, index definitions) and "URLs in data": every string value and key of
+docs/surfaces.md "The surfaces" (HTTP calls, index definitions) and "URLs in data": every string value and key of
 every JSON/YAML file counts, docker-compose and Kubernetes manifests included. Server config files
 are scanned too: the server-config surface reports only TH1xx there, so nothing is found twice; a
 config file that does not parse is left to that surface's TH900.
@@ -108,7 +108,7 @@ def string_findings(text: str, value: str, inner: int | None, span: tuple[int, i
 
 def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Context,
                      scope: Scope | None = None) -> Finding:
-    """RULES.md TH301: a `type: skiplist` beside `fields`; the fix keeps the string's quotes.
+    """rules/docs/TH301-index-type-skiplist.md: a `type: skiplist` beside `fields`; the fix keeps the string's quotes.
     Issue 12: in recorded server state (an agency dump) report only."""
     old, new = change["old"], change["new"]
     scope = scope or Scope()

@@ -11,7 +11,7 @@ from themis_lint.model import Edit, Finding, Fix, Safety
 from themis_lint.packs import Change
 
 CODES = ("TH201", "TH202")
-# RULES.md TH201/TH202: `/_admin/log` must not match `/_admin/log/entries` or `/_admin/logger`
+# rules/docs/TH201-api-endpoint-deprecated.md and rules/docs/TH202-api-endpoint-removed.md: `/_admin/log` must not match `/_admin/log/entries` or `/_admin/logger`
 _PATH_CHAR = re.compile(r"[A-Za-z0-9_.~%/-]")
 
 

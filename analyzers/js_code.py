@@ -26,7 +26,7 @@ PRIMITIVES = (
     "report-index-helper", "index-type-argument", "rewrite-aql-function",
 )
 
-# the recognised shape of RULES.md TH202's unsafe fix
+# the recognised shape of rules/docs/TH202-api-endpoint-removed.md's unsafe fix
 SIMPLE_ALL_PATH = "/_api/simple/all"
 SIMPLE_ALL_METHODS = ("PUT", "put")
 
@@ -168,7 +168,7 @@ def _chunk_endpoints(lit: Literal, lo: int, hi: int, ctx: Context) -> list[Findi
     open_end = hi < len(lit.raw)  # a `${...}` follows this chunk
     if not lit.escapes or "\\" not in raw:
         return endpoints.findings_in_value(raw, lit.body + lo, ctx, open_end=open_end)
-    # escapes: fix only when the raw text shows the same paths as the value (RULES.md: edit the text)
+    # escapes: fix only when the raw text shows the same paths as the value (docs/surfaces.md: edit the text)
     exact = endpoints.find_paths(raw, ctx, open_end)
     value_hits = endpoints.find_paths(decode(raw), ctx, open_end)
     if [h[2]["path"] for h in exact] == [h[2]["path"] for h in value_hits]:
@@ -177,7 +177,7 @@ def _chunk_endpoints(lit: Literal, lo: int, hi: int, ctx: Context) -> list[Findi
 
 
 def _simple_all_finding(parsed: Parsed, lit: Literal, ctx: Context) -> Finding | None:
-    """RULES.md TH202: `X._connection.PUT('/_api/simple/all', {collection: c})` -> `X._query(...)`."""
+    """rules/docs/TH202-api-endpoint-removed.md: `X._connection.PUT('/_api/simple/all', {collection: c})` -> `X._query(...)`."""
     if lit.raw != SIMPLE_ALL_PATH or lit.quote not in "'\"":
         return None
     change = next((c for c in ctx.changes("remove-endpoint") if c["path"] == SIMPLE_ALL_PATH), None)
@@ -279,7 +279,7 @@ def _has_comment(node) -> bool:
 # ---- TH301 -------------------------------------------------------------------------
 
 def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Finding]:
-    """RULES.md TH301: `{type: 'skiplist'}` in an object literal; reads and comparisons are not found."""
+    """rules/docs/TH301-index-type-skiplist.md: `{type: 'skiplist'}` in an object literal; reads and comparisons are not found."""
     found = []
     specs = index_specs.specs_for(ctx, parsed.text, "javascript")
     for change in ctx.changes("replace-index-type"):
@@ -369,7 +369,7 @@ def _is_type_property(parsed: Parsed, node) -> bool:
 
 
 def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
-    """RULES.md TH301: calls of skiplist helpers; method definitions are not calls."""
+    """rules/docs/TH301-index-type-skiplist.md: calls of skiplist helpers; method definitions are not calls."""
     renames = {c["old"]: c for c in ctx.changes("rename-index-helper") if _for_js(c)}
     reports = {c["name"]: c for c in ctx.changes("report-index-helper") if _for_js(c)}
     if not renames and not reports:

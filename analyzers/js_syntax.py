@@ -8,7 +8,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-# RULES.md "Surfaces": the grammar follows the extension
+# docs/surfaces.md "The surfaces": the grammar follows the extension
 GRAMMARS = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
             ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx"}
 LITERALS = "(string) @lit (template_string) @lit"

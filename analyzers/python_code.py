@@ -213,7 +213,7 @@ def candidates(text: str, scan: Scan, w: Wanted, mentions: Mentions) -> Candidat
         if group[0].is_bytes:  # bytes are not URLs or queries we rewrite
             continue
         raw = raw_body(text, group)
-        # RULES.md TH201/TH202: the engine's prefilter only sees a path written whole; the
+        # rules/docs/TH201-api-endpoint-deprecated.md and rules/docs/TH202-api-endpoint-removed.md: the engine's prefilter only sees a path written whole; the
         # group's joined value then decides its segment boundaries ("/_admin/log" "/entries")
         if mentions.paths and any(p in raw for p in w.paths):
             found.endpoint_groups.append(group)
@@ -302,7 +302,7 @@ class Shape:
             for key in node.keys:
                 if _is_str(key) or isinstance(key, ast.JoinedStr):
                     shape.dict_keys[_start(key, lines)] = node
-            if id(node) in compared:  # RULES.md TH301: `x == {"type": "skiplist"}` is a read
+            if id(node) in compared:  # rules/docs/TH301-index-type-skiplist.md: `x == {"type": "skiplist"}` is a read
                 continue
             for key, value in zip(node.keys, node.values):
                 if _is_str(key) and key.value == "type" and _is_str(value):
@@ -454,7 +454,7 @@ def dict_key_identity(text: str, key: ast.expr | None, lines: Lines, findings: l
         return key.value, mapping_keys.UNKNOWN
 
 def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context) -> list[Finding]:
-    """RULES.md TH201/TH202: paths at segment boundaries in the value of every string."""
+    """rules/docs/TH201-api-endpoint-deprecated.md and rules/docs/TH202-api-endpoint-removed.md: paths at segment boundaries in the value of every string."""
     value, runs = decode_group(text, group)
     kind = shape.templates.get(group[0].start)
     if kind is not None:  # `{}` / `%s` placeholders are substitutions
@@ -484,7 +484,7 @@ def _masked(value: str, runs, spots: list[tuple[int, int]]) -> str:
 
 
 def _with_collection(message: str, collection: ast.expr | None) -> str:
-    """RULES.md TH202: the message shows the AQL to use, with the collection when it is known."""
+    """rules/docs/TH202-api-endpoint-removed.md: the message shows the AQL to use, with the collection when it is known."""
     if collection is None or "<collection>" not in message:
         return message
     if _is_str(collection):

@@ -1,5 +1,5 @@
 """TH301 in Python client code: skiplist index types in dict literals and the pack's deprecated
-index helper calls (RULES.md TH301), found from the python_code surface's scan and `Shape`.
+index helper calls (rules/docs/TH301-index-type-skiplist.md), found from the python_code surface's scan and `Shape`.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def own_method(func: ast.Attribute, defined: set[str]) -> bool:
 
 
 def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context) -> list[Finding]:
-    """RULES.md TH301: `"type": "skiplist"` in a dict literal or `dict(type=...)`, at the string."""
+    """rules/docs/TH301-index-type-skiplist.md: `"type": "skiplist"` in a dict literal or `dict(type=...)`, at the string."""
     out = []
     for start in sorted(shape.index_values & found.index_groups.keys()):
         piece = found.index_groups[start][0]
@@ -54,7 +54,7 @@ def index_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: C
 
 def helper_findings(text: str, found: Candidates, shape: Shape, w: Wanted, ctx: Context,
                     lines: Lines) -> list[Finding]:
-    """RULES.md TH301: calls of the pack's skiplist helpers (never their definitions), at the name;
+    """rules/docs/TH301-index-type-skiplist.md: calls of the pack's skiplist helpers (never their definitions), at the name;
     a rename maps the call's arguments by the pack's signatures (issue 12)."""
     out = []
     names = {start for start, _ in found.names}

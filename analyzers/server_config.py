@@ -1,6 +1,6 @@
 """Server config surface: TH101-TH104 in config files and in YAML block scalars that embed one.
 
-RULES.md "Surfaces": a config file is one whose name matches `config-files` and that holds at
+docs/surfaces.md "The surfaces": a config file is one whose name matches `config-files` and that holds at
 least one key the pack knows; `themisdb.conf: |` in a ConfigMap or Helm values embeds one.
 """
 from __future__ import annotations
@@ -111,7 +111,7 @@ def analyze(source: Source, ctx: Context) -> list[Finding]:
             doc = _parse(text, path, source)
         except AnalysisError:
             if not mentions_known_keys(text, ctx):
-                return []  # RULES.md: a broken file with no ThemisDB content is no TH900
+                return []  # docs/surfaces.md: a broken file with no ThemisDB content is no TH900
             raise
         return config_findings(doc, ctx, required=not overlay)
     if not path.endswith((".yaml", ".yml")):
@@ -254,7 +254,7 @@ def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
 
 def find_missing_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
     present = {e.full_key for e in doc.entries}
-    # a key that a rename will produce is not missing (RULES.md TH101 runs first)
+    # a key that a rename will produce is not missing (rules/docs/TH101-config-key-renamed.md runs first)
     present |= {c["new"] for c in ctx.pack.of("rename-config-key") if c["old"] in present}
     found = []
     for change in ctx.changes("require-config-key"):
@@ -315,7 +315,7 @@ def _embedded_blocks(text: str, ctx: Context | None):
 
 
 def _partial(doc: ConfigDoc | None, name: str = "", ctx: Context | None = None) -> bool:
-    """RULES.md TH102: no required keys for an embedded fragment that is clearly partial: one named
+    """rules/docs/TH102-config-key-required.md: no required keys for an embedded fragment that is clearly partial: one named
     as an overlay (`overlay-files`, or `override`/`overlay`/`extra`/`patch`/`local` in its name), or
     setting fewer than three keys, or keys of a single top-level section only."""
     if doc is None:

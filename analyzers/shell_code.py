@@ -1,7 +1,7 @@
 """Shell surface: endpoint paths (TH201/TH202) in `curl`/`wget`/`http` invocations and nginx configs,
 AQL in `curl -d` JSON bodies (TH401/TH402, handed to the AQL surface).
 
-RULES.md "Surfaces" (HTTP calls): shell scripts, Dockerfile `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK`,
+docs/surfaces.md "The surfaces" (HTTP calls): shell scripts, Dockerfile `RUN`/`CMD`/`ENTRYPOINT`/`HEALTHCHECK`,
 Makefile recipes, nginx configs. Words come from the shell-word tokenizer, never line regexes:
 a fix is made only where a word's value maps one to one onto the file text.
 """

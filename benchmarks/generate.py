@@ -7,14 +7,14 @@ repositories do, and the prefilter must not be fooled into parsing them.
 
     python benchmarks/generate.py OUT --files 10000 --dirty 0.05 --seed 1
 
-Every surface of RULES.md appears among the dirty files: server configs (flat, nested, JSON),
+Every surface docs/surfaces.md lists appears among the dirty files: server configs (flat, nested, JSON),
 configs embedded in Kubernetes ConfigMaps and Helm values, command lines (shell, Dockerfile,
 docker-compose, Kubernetes, systemd), Python and JS/TS client code, `.aql` files, query bodies
 in curl calls and JSON files, nginx configs and index definitions in dumps and migrations. The
 clean files include migrated (1.4) ThemisDB usage and near misses that hold trigger literals but
 must not be findings (`/_admin/log/entries`, `idx.type === 'skiplist'`, chai's `.within(1, 10)`,
 `ST_Within(...)`, `cache.maxSize` in an application's YAML, ...): they cost parsing time and
-catch false positives. The manifest lists what RULES.md says must be found, line by line; the
+catch false positives. The manifest lists what the rules say must be found, line by line; the
 same (line, code) pair may appear several times (TH102 reports each missing key at 1:1).
 """
 from __future__ import annotations
@@ -181,7 +181,7 @@ DIRTY = [
 ]
 
 _FULL = "storage.rocksdb.compression: lz4\nserver.statisticsEnabled: true\nquery.spillToDisk: true\n"
-# (file name with {i}, file text, [(line, code)]): the other surfaces and shapes of RULES.md
+# (file name with {i}, file text, [(line, code)]): the other surfaces and shapes of docs/surfaces.md
 DIRTY_MORE = [
     # Python client code
     ("client{i}.py", 'import requests\n\n\ndef create_collection(base, name):\n'

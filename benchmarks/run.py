@@ -7,7 +7,7 @@
 Each command runs as a child process; its wall time comes from perf_counter around it and its
 CPU time (user + sys) and peak memory (max RSS) from os.wait4, which reports that one child
 together with the worker processes it waited for (so max RSS is the largest single process of
-the tree, CPU time the sum of all). Scenarios (RULES.md surfaces, issue 8 targets):
+the tree, CPU time the sum of all). Scenarios (docs/surfaces.md, issue 8 targets):
 
   a  check, clean 10k-file corpus, cold cache (--no-cache)   vs ripgrep on the trigger literals
   b  check, 5%-dirty 10k corpus, cold                          vs semgrep (regex rules), + recall

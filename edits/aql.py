@@ -2,7 +2,7 @@
 
 Pure text builders: the analyzer (analyzers/aql.py) decides where and whether; this module says
 what the new AQL reads. Arguments are copied as written; generated AQL uses upper-case keywords
-and function names (RULES.md "Details that are easy to get wrong").
+and function names (docs/surfaces.md).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def collection_name(name: str) -> str | None:
 
 
 def attribute_path(var: str, attribute: str, quote: str) -> str:
-    """`doc` + `meta.long-name` -> `doc.meta["long-name"]` (RULES.md "Attribute paths")."""
+    """`doc` + `meta.long-name` -> `doc.meta["long-name"]` (rules/docs/TH401-aql-fulltext.md)."""
     out = var
     for part in attribute.split("."):
         out += f".{part}" if _IDENTIFIER.match(part) else f"[{quote}{part}{quote}]"

@@ -5,5 +5,5 @@ from themis_lint.model import Edit
 
 
 def replace_value(inner: int, old: str, new: str) -> Edit:
-    """RULES.md TH301: `skiplist` -> `persistent` inside its quotes (or as a plain scalar)."""
+    """rules/docs/TH301-index-type-skiplist.md: `skiplist` -> `persistent` inside its quotes (or as a plain scalar)."""
     return Edit(inner, inner + len(old), new)

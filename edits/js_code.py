@@ -10,7 +10,7 @@ from themis_lint.model import Edit
 
 
 def rename_edit(start: int, end: int, new: str) -> Edit:
-    """RULES.md TH301: a helper call keeps its arguments; only the method name changes."""
+    """rules/docs/TH301-index-type-skiplist.md: a helper call keeps its arguments; only the method name changes."""
     return Edit(start, end, new)
 
 
@@ -20,7 +20,7 @@ def body_edit(body_start: int, body_end: int, value: str) -> Edit:
 
 
 def simple_all_query(receiver: str, quote: str, name: str | None, expression: str | None) -> str:
-    """RULES.md TH202: `X._connection.PUT('/_api/simple/all', {collection: c})` as `X._query(...)`.
+    """rules/docs/TH202-api-endpoint-removed.md: `X._connection.PUT('/_api/simple/all', {collection: c})` as `X._query(...)`.
 
     `name` is the collection when the call names it with a plain string literal; otherwise
     `expression` is the source text of the collection value, passed as the `@@coll` bind parameter.

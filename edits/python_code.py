@@ -26,7 +26,7 @@ def literal_value_fix(body_start: int, body_end: int, new: str, safety: Safety) 
 
 
 def without_fix_over(finding: Finding, spots: list[tuple[int, int]], why: str) -> Finding:
-    """RULES.md TH401: a `.format`/`%` template whose placeholders sit inside the call is
+    """rules/docs/TH401-aql-fulltext.md: a `.format`/`%` template whose placeholders sit inside the call is
     reported only."""
     if not any(s < finding.end and finding.start < e for s, e in spots):
         return finding
@@ -45,7 +45,7 @@ LIBCST_MAX_CHARS = 1_000_000
 
 
 def lossless_problem(text: str) -> str | None:
-    """libcst's word on a module the fixes produced (RULES.md: libcst only for files that get a
+    """libcst's word on a module the fixes produced (docs/surfaces.md: libcst only for files that get a
     fix): it must parse into a concrete syntax tree that prints back every byte. Edits are made
     by span from the tokenizer's positions; this is the lossless check on the result. A module
     libcst's grammar does not know yet (newer Python than it supports) is left to `ast`."""

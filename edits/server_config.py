@@ -52,7 +52,7 @@ def _descend(m: MapInfo, segs: list[str]) -> tuple[MapInfo, int]:
 
 
 def rename_edits(doc: ConfigDoc, entry: Entry, new_key: str, nl: str) -> tuple[Edit, ...] | None:
-    """RULES.md TH101: rename in place (flat), or move under the new parent maps (nested)."""
+    """rules/docs/TH101-config-key-renamed.md: rename in place (flat), or move under the new parent maps (nested)."""
     rel = _relative(entry.parent.prefix, new_key)
     if rel is None:
         return _move_elsewhere(doc, entry, new_key, nl)
@@ -85,7 +85,7 @@ def _replace_key(doc: ConfigDoc, entry: Entry, new_text: str) -> Edit:
 
 
 def delete_edits(doc: ConfigDoc, entry: Entry) -> tuple[Edit, ...]:
-    """RULES.md TH103: remove the key line and its trailing comment (JSON: and its comma)."""
+    """rules/docs/TH103-config-key-removed.md: remove the key line and its trailing comment (JSON: and its comma)."""
     if doc.kind == "json":
         return (_json_delete(doc, entry),)
     if _is_flow(doc, entry.parent):
@@ -94,7 +94,7 @@ def delete_edits(doc: ConfigDoc, entry: Entry) -> tuple[Edit, ...]:
 
 
 def insert_edits(doc: ConfigDoc, key: str, value_text: str, nl: str) -> tuple[tuple[Edit, ...] | None, Entry | None]:
-    """RULES.md TH102 placement: under the nearest existing ancestor map, else flat by section or at the end.
+    """rules/docs/TH102-config-key-required.md placement: under the nearest existing ancestor map, else flat by section or at the end.
 
     Returns the edits and the ancestor entry (for the finding's position).
     """

@@ -1,4 +1,4 @@
-"""Baselines and unused suppressions (CLI.md `--baseline`, `--write-baseline`; TH901), end to end."""
+"""Baselines and unused suppressions (docs/cli.md `--baseline`, `--write-baseline`; TH901), end to end."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""`themis-lint migrate` end to end on real git repositories (CLI.md, issue 7, docs/migrate.md).
+"""`themis-lint migrate` end to end on real git repositories (docs/cli.md, issue 7, docs/migrate.md).
 
 Only the server-config and command-line surfaces feed these tests: the other analyzers are
 being written in parallel and must not change the outcomes here.

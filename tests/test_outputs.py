@@ -1,4 +1,4 @@
-"""SARIF (checked by the official validator), GitHub annotations and JUnit XML, end to end (CLI.md "Outputs")."""
+"""SARIF (checked by the official validator), GitHub annotations and JUnit XML, end to end (docs/cli.md "Outputs")."""
 from __future__ import annotations
 
 import json

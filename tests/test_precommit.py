@@ -1,4 +1,4 @@
-"""`.pre-commit-hooks.yaml` with the real pre-commit tool (CLI.md "pre-commit").
+"""`.pre-commit-hooks.yaml` with the real pre-commit tool (docs/ci-and-hooks.md).
 
 Slow-ish (about 50 s): pre-commit builds a virtualenv with themis-lint and its dependencies once.
 pre-commit installs hooks from a git repository at a commit, and this checkout may not be

@@ -1,4 +1,4 @@
-"""`themis-lint report`: the compatibility report per category (CLI.md "Commands"), end to end."""
+"""`themis-lint report`: the compatibility report per category (docs/cli.md "Commands"), end to end."""
 from __future__ import annotations
 
 import json

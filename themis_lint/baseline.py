@@ -1,4 +1,4 @@
-"""Baselines (CLI.md `--baseline`, `--write-baseline`): known findings recorded by fingerprint.
+"""Baselines (docs/cli.md `--baseline`, `--write-baseline`): known findings recorded by fingerprint.
 
 A fingerprint hashes the code, the path, the matched text and the occurrence index of that
 text among the file's findings of the same code, never the line number: adding unrelated

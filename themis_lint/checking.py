@@ -410,7 +410,7 @@ def exit_code(req: CheckRequest, findings: list, errors: list[str], results: lis
 # --- stdin -----------------------------------------------------------------------------------------
 
 def _check_stdin(setup: Setup, req: CheckRequest, options: Options, render) -> int:
-    """CLI.md `--stdin-filename`: the editor's buffer in, findings (or with --fix the fixed text) out."""
+    """docs/cli.md `--stdin-filename`: the editor's buffer in, findings (or with --fix the fixed text) out."""
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
     run = Run([], [], True)

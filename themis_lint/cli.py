@@ -1,4 +1,4 @@
-"""The `themis-lint` command (CLI.md). Heavy modules are imported only inside commands."""
+"""The `themis-lint` command (docs/cli.md). Heavy modules are imported only inside commands."""
 from __future__ import annotations
 
 import os

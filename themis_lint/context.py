@@ -46,7 +46,7 @@ class Context:
         return {c["function"].upper(): c for c in self.changes("rewrite-aql-function")}
 
     def per_file_ignored(self, path: str, code: str) -> bool:
-        """CLI.md `per-file-ignores`: glob -> codes (or prefixes) ignored in matching files."""
+        """docs/cli.md `per-file-ignores`: glob -> codes (or prefixes) ignored in matching files."""
         if not self.per_file_ignores:
             return False
         rel = globs.relative(path, self.root)

@@ -118,7 +118,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _keep_compatible(f: Finding, version: str | None) -> None:
-    # CLI.md --keep-compatible-with: fixes whose replacement is newer become "needs a version switch"
+    # docs/cli.md --keep-compatible-with: fixes whose replacement is newer become "needs a version switch"
     if version is None or f.fix is None or not f.replacement_since:
         return
     if minor(f.replacement_since) > minor(version):
@@ -267,7 +267,7 @@ def _passes(text: str, path: str, ctx: Context, options: Options, modules: list[
 
 def _unused_suppressions(text: str, path: str, ctx: Context, options: Options, modules: list[ModuleType],
                          raw: list[Finding], findings: list[Finding], result: FileResult) -> tuple[str, list[Finding]]:
-    """TH901 (CLI.md --report-unused-suppressions): directives that suppressed none of the last
+    """TH901 (docs/cli.md --report-unused-suppressions): directives that suppressed none of the last
     pass's raw findings; with a fix level, their safe removal (checked to re-parse like any fix)."""
     marks = suppress.parse(text)
     if marks.file_suppresses("TH901") or ctx.per_file_ignored(path, "TH901"):

@@ -83,9 +83,12 @@ def append(path: str, data: bytes) -> None:
 
 
 def replace(path: str, data: bytes) -> None:
-    """Atomically replace `path` (never through a symlink: rename replaces the link itself)."""
+    """Atomically replace `path` (never through a symlink: rename replaces the link itself): a
+    reader, or a run killed half-way, sees the old file or the new one, never a part. The one
+    way themis-lint writes a file of its own (reports, baselines, patches, records, state); the
+    files it fixes go through writer.write_fixed."""
     tmp = f"{path}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -100,6 +103,12 @@ def replace(path: str, data: bytes) -> None:
         if os.path.lexists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_document(path: str, data: bytes) -> None:
+    """`replace`, creating the file's folder first (an output named on the command line)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    replace(path, data)
 
 
 def remove(path: str) -> None:

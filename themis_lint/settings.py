@@ -1,4 +1,4 @@
-"""Project configuration: `[tool.themis-lint]` in pyproject.toml or `.themis-lint.toml` (CLI.md)."""
+"""Project configuration: `[tool.themis-lint]` in pyproject.toml or `.themis-lint.toml` (docs/cli.md)."""
 from __future__ import annotations
 
 import difflib

@@ -1,4 +1,4 @@
-"""Inline suppressions (RULES.md "Suppressions"): `themis-lint: ignore[CODES]` and `ignore-file`."""
+"""Inline suppressions (docs/surfaces.md "Suppressions"): `themis-lint: ignore[CODES]` and `ignore-file`."""
 from __future__ import annotations
 
 import re
@@ -106,7 +106,7 @@ def parse(text: str) -> Suppressions:
     return result
 
 
-# --- unused suppressions (TH901, CLI.md `--report-unused-suppressions`) ---
+# --- unused suppressions (TH901, docs/cli.md `--report-unused-suppressions`) ---
 
 _LINE_DIRECTIVE = re.compile(r"themis-lint:[ \t]*ignore(?!-file)(?:\[(?P<codes>[A-Za-z0-9_, \t]*)\])?")
 _MARKERS = ("#", "//", "/*", "--")

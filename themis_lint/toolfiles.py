@@ -70,30 +70,7 @@ def _driver(run) -> str | None:
 
 
 def write(path: str, text: str) -> None:
-    """Write a document atomically (a temp file in the same folder, fsync, rename): a reader, or a
-    run killed half-way, sees the old file or the new one, never a part. OSError as it comes."""
-    import os
-    import tempfile
+    """Write a document atomically (safe_io.replace); OSError as it comes."""
+    from themis_lint.safe_io import write_document
 
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".themis-lint-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    import os
-
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
+    write_document(path, text.encode("utf-8"))

@@ -1,4 +1,4 @@
-"""The command line end to end: outputs, exit codes, versions, packs, config (CLI.md)."""
+"""The command line end to end: outputs, exit codes, versions, packs, config (docs/cli.md)."""
 from __future__ import annotations
 
 import json

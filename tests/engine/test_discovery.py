@@ -1,4 +1,4 @@
-"""File discovery: .gitignore, default and project excludes, symlinks, special files (CLI.md)."""
+"""File discovery: .gitignore, default and project excludes, symlinks, special files (docs/cli.md)."""
 from __future__ import annotations
 
 import os

@@ -32,7 +32,7 @@ def test_only_the_key_changes_in_a_flat_file() -> None:
 def test_insertions_at_one_offset_are_placed_one_pass_at_a_time() -> None:
     out = fix("server.endpoint: x\n", "themisdb.conf", select=["TH102"])
     # all three would land at the end of the only line; one at a time, each is placed by a fresh
-    # analysis: a key of an existing section goes after that section's last key (RULES.md TH102)
+    # analysis: a key of an existing section goes after that section's last key (rules/docs/TH102-config-key-required.md)
     assert out == ("server.endpoint: x\nserver.statisticsEnabled: true\nstorage.rocksdb.compression: lz4\n"
                    "query.spillToDisk: true\n")
 

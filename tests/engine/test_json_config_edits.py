@@ -1,6 +1,6 @@
 """Config fixes in the file's own layout: multi-line JSON objects, tabs, empty objects, YAML flow maps.
 
-RULES.md TH101/TH102: "keeping the file's indentation and key order", "creating parents as needed, in
+rules/docs/TH101-config-key-renamed.md and rules/docs/TH102-config-key-required.md: "keeping the file's indentation and key order", "creating parents as needed, in
 the file's indentation; JSON files get a member in the right object".
 """
 from __future__ import annotations

@@ -104,12 +104,9 @@ def write_outputs(repos: list[RepoRun], report: dict, req: MigrateRequest, rende
 
 def write_new(path: str, data: bytes) -> None:
     """Atomically write a report or patch named on the command line, creating its folder if needed."""
-    from themis_lint.writer import write_atomic
+    from themis_lint.safe_io import write_document
 
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    if not os.path.exists(path):
-        open(path, "wb").close()
-    write_atomic(path, data)
+    write_document(path, data)
 
 
 def patch_name(path: str) -> str:

@@ -1,4 +1,4 @@
-"""`themis-lint migrate`: the bulk codemod over many repositories (CLI.md, issue 7, docs/migrate.md).
+"""`themis-lint migrate`: the bulk codemod over many repositories (docs/cli.md, issue 7, docs/migrate.md).
 
 A repository's git side is in `repository` (before and after its files), built on `git` (the one
 safe way to run git), `worktree` (what changed, what git ignores), `commit` (plumbing commits)

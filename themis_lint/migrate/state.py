@@ -73,12 +73,7 @@ def update(workspace: str, entries: dict[str, dict]) -> None:
 
 
 def _write(workspace: str, data: dict) -> None:
-    """Atomically: a temporary file in the same folder, fsync, rename."""
-    target = path(workspace)
-    temporary = f"{target}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1, sort_keys=True, ensure_ascii=False)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    """Atomically (safe_io.replace: never through a planted symlink)."""
+    from themis_lint.safe_io import replace
+
+    replace(path(workspace), (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode())

@@ -1,4 +1,4 @@
-"""nginx configs as tokens with source spans (RULES.md "nginx and systemd files"): which files
+"""nginx configs as tokens with source spans (docs/surfaces.md "Where commands live"): which files
 are nginx configs, and a linear tokenizer that never fails (an unterminated quote runs to the end).
 """
 from __future__ import annotations

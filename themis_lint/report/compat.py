@@ -1,4 +1,4 @@
-"""`themis-lint report`: the migration guide's `themisdb-compat-check`, made real (CLI.md "Commands").
+"""`themis-lint report`: the migration guide's `themisdb-compat-check`, made real (docs/cli.md "Commands").
 
 One line per category with ✓ (nothing), ⚠ (warnings only) or ✗ (errors), counts and how many
 findings `--fix` repairs, the distinct findings under it, then the pack's manual-review items.

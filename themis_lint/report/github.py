@@ -1,4 +1,4 @@
-"""`github`: workflow commands that GitHub Actions shows as annotations (CLI.md "Outputs").
+"""`github`: workflow commands that GitHub Actions shows as annotations (docs/cli.md "Outputs").
 
 `::error file=...,line=...,col=...,endLine=...,endColumn=...,title=CODE::message`; the
 workflow-command syntax needs `%`, CR and LF escaped in the message, and `:` and `,` too in

@@ -1,4 +1,4 @@
-"""`json`: one object per finding with ruff's field names (CLI.md "Outputs")."""
+"""`json`: one object per finding with ruff's field names (docs/cli.md "Outputs")."""
 from __future__ import annotations
 
 import json

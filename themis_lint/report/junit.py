@@ -1,4 +1,4 @@
-"""`junit`: JUnit XML with one test case per file and a failure per finding (CLI.md "Outputs")."""
+"""`junit`: JUnit XML with one test case per file and a failure per finding (docs/cli.md "Outputs")."""
 from __future__ import annotations
 
 import re

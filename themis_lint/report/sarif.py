@@ -1,4 +1,4 @@
-"""`sarif`: SARIF 2.1.0 for code scanning (CLI.md "Outputs"); passes the official validator."""
+"""`sarif`: SARIF 2.1.0 for code scanning (docs/cli.md "Outputs"); passes the official validator."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""`text`: `path:line:col: CODE [*] message` lines and a summary (CLI.md "Outputs").
+"""`text`: `path:line:col: CODE [*] message` lines and a summary (docs/cli.md "Outputs").
 
 Colour (`--color`, decided by the CLI) marks paths, codes by severity and fix markers; the
 machine formats never get any. `--statistics` prints one line per code instead (ruff's table),
