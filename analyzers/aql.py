@@ -96,6 +96,11 @@ def wants(path: str, ctx: Context) -> bool:
     return path.lower().endswith(".aql")
 
 
+def warm() -> None:
+    """Import the tokenizer (sqlglot) now (a worker does it while discovery walks: runner.Workers)."""
+    from themis_lint.analyzers import aql_rules, aql_tokens  # noqa: F401
+
+
 def analyze(source: Source, ctx: Context) -> list[Finding]:
     text = source.text
     from themis_lint.analyzers import aql_parser as P

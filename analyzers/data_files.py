@@ -32,13 +32,17 @@ def wants(path: str, ctx: Context) -> bool:
     return path.endswith((".json", ".yaml", ".yml"))
 
 
+def warm() -> None:
+    """Import the YAML libraries now (a worker does it while discovery walks: runner.Workers)."""
+    yaml_nodes.warm()
+
+
 def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
     """Only literals this surface can act on: paths, index types, AQL functions (JSON only)."""
-    literals = [c["path"] for c in endpoint_changes(ctx)]
-    literals += [c["old"] for c in ctx.changes("replace-index-type")]
-    if path.endswith(".json"):
-        literals += [c["function"] for c in ctx.changes("rewrite-aql-function")]
-    return tuple(lit.lower().encode() for lit in literals)
+    return ctx.trigger_bytes(PRIMITIVES if path.endswith(".json") else _YAML_PRIMITIVES)
+
+
+_YAML_PRIMITIVES = tuple(p for p in PRIMITIVES if p != "rewrite-aql-function")  # no "query" members in YAML
 
 
 def parse_error(text: str, path: str, original: str | None = None) -> str | None:

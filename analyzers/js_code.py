@@ -37,9 +37,18 @@ def wants(path: str, ctx: Context) -> bool:
     return grammar_of(path) is not None
 
 
+def warm() -> None:
+    """Load the grammars now (a worker does it while discovery walks: runner.Workers)."""
+    from themis_lint.analyzers.js_syntax import GRAMMARS, tools
+
+    for grammar in set(GRAMMARS.values()):
+        tools(grammar)
+
+
 def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
-    """The pack's trigger literals, also as UTF-16 so the byte prefilter sees UTF-16 sources."""
-    base = ctx.trigger_bytes()
+    """The trigger literals of the verbs it finds, also as UTF-16 so the byte prefilter sees
+    UTF-16 sources."""
+    base = ctx.trigger_bytes(PRIMITIVES)
     if base not in _wide_triggers:
         wide = tuple(t.decode("utf-8").encode(enc) for t in base for enc in ("utf-16-le", "utf-16-be"))
         _wide_triggers[base] = base + wide

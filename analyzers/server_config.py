@@ -38,9 +38,16 @@ def always(path: str, ctx: Context) -> bool:
 
 
 def triggers(path: str, ctx: Context) -> tuple[bytes, ...]:
-    """Other YAML files matter only when they name a config file (an embedded config)."""
-    literals = {re.split(r"[*?\[]", g.lstrip("*"))[0].lower() for g in ctx.config_files}
-    return tuple(lit.encode() for lit in literals if len(lit) >= 4) + ctx.trigger_bytes()
+    """Other YAML files matter only when they name a config file (an embedded config) or hold a
+    key this surface finds (asked for every YAML file: kept per config-file list)."""
+    key = (tuple(ctx.config_files), ctx.trigger_bytes(PRIMITIVES))
+    if key not in _TRIGGERS:
+        literals = {re.split(r"[*?\[]", g.lstrip("*"))[0].lower() for g in key[0]}
+        _TRIGGERS[key] = tuple(lit.encode() for lit in literals if len(lit) >= 4) + key[1]
+    return _TRIGGERS[key]
+
+
+_TRIGGERS: dict[tuple, tuple[bytes, ...]] = {}
 
 
 def parse_error(text: str, path: str, original: str | None = None) -> str | None:

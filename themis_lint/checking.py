@@ -109,18 +109,55 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
 
 def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
     """Discover, analyse (and fix) the request's paths: the one pipeline `check` and `report` share."""
-    from themis_lint import runner, surfaces
+    from themis_lint import runner
+    from themis_lint.cache import DB_NAME
     from themis_lint.discovery import discover
 
     run = Run([], [], False)
     projects = req.projects or Projects.fixed(setup)
-    targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
-                                   skipped=run.skipped)
+    cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
+    # the worker processes start while the walk goes on when the run will analyse every file: no
+    # cache, or none filled yet (a warm run analyses few files and would start them for nothing);
+    # when it writes nothing either, they check files as they are found
+    cold = cache is None or not os.path.exists(os.path.join(cache, DB_NAME))
+    early = req.jobs > 1 and cold and not (options.fix is not None and options.write)
+    workers = runner.Workers(req.jobs, options, _context_for(projects) if early else None, cache is not None)
+    try:
+        targets, run.errors = discover(req.paths, projects.excludes_for, force_exclude=req.force_exclude,
+                                       skipped=run.skipped, found=workers.found if req.jobs > 1 and cold else None)
+        _analyse(run, req, options, projects, targets, (cache, problem), workers)
+    finally:
+        workers.close()
+    return run
+
+
+def _context_for(projects: Projects):
+    """A target's governing context, looked up once per folder (as `_analyse` groups them)."""
+    by_folder: dict[str, object] = {}
+
+    def context_for(target):
+        folder = os.path.dirname(target.path)
+        if folder not in by_folder:
+            by_folder[folder] = projects.setup_for(folder or os.curdir).ctx
+        return by_folder[folder]
+    return context_for
+
+
+def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, targets: list,
+             cache: tuple[str | None, str | None], workers) -> None:
+    """Group the discovered files by the config governing them and run each group; `cache`: the
+    folder this run may use and why not (runner.usable_cache)."""
+    from themis_lint import runner, surfaces
+
     targets = _without_tool_files(targets, req, run.skipped, projects.overrides.pack_paths)
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
+    by_folder: dict[str, Setup] = {}  # one lookup per folder, not per file (issue 17)
     for target in targets:
-        governing = projects.setup_for(target.path)
+        folder = os.path.dirname(target.path)
+        governing = by_folder.get(folder)
+        if governing is None:
+            governing = by_folder[folder] = projects.setup_for(folder or os.curdir)
         groups.setdefault(id(governing), (governing, []))[1].append(target)
     run.checked = any(surfaces.wanting(t.display, s.ctx) for s, group in groups.values() for t in group)
     run.discovered = time.perf_counter()
@@ -132,15 +169,14 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
             say_config(governing, wanted)
         for line in run.skipped:
             click.echo(f"themis-lint: {clean(line)}", err=True)
-    cache, problem = (None, None) if req.no_cache else runner.usable_cache(req.paths)
+    folder, problem = cache
     if problem:
         click.echo(f"themis-lint: warning: {clean(problem)}; running without the cache", err=True)
     order = {t.display: i for i, t in enumerate(targets)}
     run.results = [r for governing, group in groups.values()
-                   for r in runner.run(group, governing.ctx, options, req.jobs, cache)]
+                   for r in runner.run(group, governing.ctx, options, req.jobs, folder, workers)]
     run.results.sort(key=lambda r: order.get(r.path, -1))
     run.analysed = time.perf_counter()
-    return run
 
 
 def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], packs=()) -> list:
@@ -152,9 +188,10 @@ def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], pa
                                                      (req.write_baseline, "--write-baseline"),
                                                      (req.output_file, "--output-file"),
                                                      *((pack, "--pack") for pack in packs)) if p}
+    names = {os.path.basename(p) for p in own}
     kept = []
     for target in targets:
-        flag = own.get(os.path.realpath(target.path))
+        flag = own.get(os.path.realpath(target.path)) if _may_be(target, names) else None
         kind = _document_kind(target.path, req) if flag is None and target.explicit else None
         if flag is not None:
             skipped.append(f"{target.display}: skipped: this run's {flag} file")
@@ -163,6 +200,14 @@ def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], pa
         else:
             kept.append(target)
     return kept
+
+
+def _may_be(target, names: set[str]) -> bool:
+    """Could the target be one of the run's own files (named `names` once symlinks are resolved)?
+    A walked file is a regular file reached through real folders, so only one of the same name
+    can be; a named path may be a symlink under any name. (realpath per file cost more than the
+    rest of a clean 10k-file run's main process: issue 17.)"""
+    return bool(names) and (target.explicit or os.path.basename(target.path) in names)
 
 
 def _document_kind(path: str, req: CheckRequest) -> str | None:

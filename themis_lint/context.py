@@ -19,7 +19,7 @@ class Context:
     rule_options: dict[str, dict] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     root: str | None = None  # folder of the governing config: its globs are relative to it
-    _trigger_bytes: tuple[bytes, ...] | None = field(default=None, repr=False)
+    _trigger_bytes: dict = field(default_factory=dict, repr=False)  # verbs (None: all) -> literals
     _call_triggers: tuple[frozenset[bytes], object] | None = field(default=None, repr=False)
 
     def enabled(self, code: str) -> bool:
@@ -57,10 +57,12 @@ class Context:
         """Does a project glob list (config-files, overlay-files) match this file (themis_lint.globs)?"""
         return globs.matches(globs.relative(path, self.root), tuple(patterns))
 
-    def trigger_bytes(self) -> tuple[bytes, ...]:
-        if self._trigger_bytes is None:
-            self._trigger_bytes = tuple(t.encode() for t in self.triggers())
-        return self._trigger_bytes
+    def trigger_bytes(self, primitives: tuple[str, ...] | None = None) -> tuple[bytes, ...]:
+        """`triggers()` as bytes; with `primitives`, of the entries of those verbs only (a surface
+        that finds nothing else needs nothing else: issue 17)."""
+        if primitives not in self._trigger_bytes:
+            self._trigger_bytes[primitives] = tuple(t.encode() for t in self.triggers(primitives))
+        return self._trigger_bytes[primitives]
 
     def call_triggers(self):
         """(function-name literals, a bytes regex for `name(`): "within" and "fulltext" are English
@@ -68,17 +70,19 @@ class Context:
         if self._call_triggers is None:
             import re
 
-            names = sorted({c["function"].lower() for c in self.changes("rewrite-aql-function")})
-            alternation = b"|".join(re.escape(n.encode()) for n in names) or b"(?!)"
-            pattern = re.compile(rb"(?<![a-z0-9_.:@$`])(?:" + alternation + rb")\s*\(")
-            self._call_triggers = (frozenset(n.encode() for n in names), pattern)
+            from themis_lint.prefilter import call_expression
+
+            names = tuple(sorted({c["function"].lower().encode() for c in self.changes("rewrite-aql-function")}))
+            pattern = re.compile(call_expression(names) or b"(?!)")  # one definition: the prefilter's
+            self._call_triggers = (frozenset(names), pattern)
         return self._call_triggers
 
-    def triggers(self) -> list[str]:
-        """Lower-case literals one of which a file must contain to be parsed at all."""
+    def triggers(self, primitives: tuple[str, ...] | None = None) -> list[str]:
+        """Lower-case literals one of which a file must contain to be parsed at all (by a surface
+        finding only `primitives`, when given)."""
         found: list[str] = []
         for change in self.pack.changes:
-            if not self.enabled(change.code):
+            if not self.enabled(change.code) or (primitives is not None and change.primitive not in primitives):
                 continue
             for literal in trigger_literals(change):
                 if literal not in found:

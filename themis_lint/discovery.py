@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from themis_lint.globs import compile_globs
+from themis_lint.globs import any_of, compile_globs, gitignore_spec
 
 IGNORE_FILE_LIMIT = 4 << 20  # bytes
 # vendored tool bundles are not client code: Yarn 2+ keeps its releases and plugins (multi-MB one-line
@@ -62,19 +63,43 @@ def _gitignore(folder: str):
     lines += _ignore_lines(os.path.join(folder, ".gitignore"))
     if not lines:
         return None
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return IgnoreFile(lines)
 
 
-def _ignored(specs: list[tuple[str, str, object]], rel: str, is_dir: bool) -> bool:
+class IgnoreFile:
+    """The patterns of one folder's ignore files, as pathspec's GitIgnoreSpec reads them.
+
+    Most paths match no pattern at all, and one regex joining every pattern says so without
+    pathspec's loop over each of them (a path no pattern matches gets no verdict from this file).
+    Joining costs a compile as long as pathspec's own, so it waits until the file has decided
+    JOIN_AFTER paths: a .gitignore deep in a tree is asked about a few files only.
+    """
+
+    JOIN_AFTER = 64
+
+    def __init__(self, lines: list[str]):
+        self.spec = gitignore_spec(lines)
+        self._asked = 0
+        self._any: re.Pattern | None = None
+
+    def verdict(self, path: str) -> bool | None:
+        """True: ignored, False: re-included (`!`), None: no pattern here matches `path`."""
+        self._asked += 1
+        if self._asked == self.JOIN_AFTER:
+            self._any = any_of([p.regex.pattern for p in self.spec.patterns if p.include is not None])
+        if self._any is not None and self._any.search(path) is None:
+            return None
+        return self.spec.check_file(path).include
+
+
+def _ignored(specs: list[tuple[str, str, IgnoreFile]], rel: str, is_dir: bool) -> bool:
     """`rel` is relative to the walk's root; each spec holds its folder's prefix from that root
     (or, for a .gitignore above the root, the root's path from that folder as `lead`)."""
     verdict = False
     for prefix, lead, spec in specs:  # deeper .gitignore files decide last
-        result = spec.check_file(lead + rel[len(prefix):] + ("/" if is_dir else ""))
-        if result.include is not None:
-            verdict = result.include
+        include = spec.verdict(lead + rel[len(prefix):] + ("/" if is_dir else ""))
+        if include is not None:
+            verdict = include
     return verdict
 
 
@@ -106,13 +131,16 @@ def _specs_above(folder: str) -> list[tuple[str, str, object]]:
 
 
 def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitignore: bool = True,
-             force_exclude: bool = False, skipped: list[str] | None = None) -> tuple[list[Target], list[str]]:
+             force_exclude: bool = False, skipped: list[str] | None = None,
+             found: Callable[[Target], None] | None = None) -> tuple[list[Target], list[str]]:
     """Files to check, sorted, and error lines for paths that do not exist.
 
     `excludes` is one pattern list for the whole walk (relative to each walked root), or a
     function giving each folder the patterns of the config that governs it (project.Projects).
     A file named explicitly is checked even when excluded, unless `force_exclude` (ruff's
     `--force-exclude`: pre-commit names every file, excluded or not); `skipped` collects why.
+    `found` hears of each file as it is found (the runner's workers start, and may check it,
+    while the walk goes on).
     """
     if not callable(excludes):
         fixed = (None, tuple(excludes))
@@ -125,7 +153,7 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
         elif os.path.isfile(given):
             why = excluded_by(given, excludes, respect_gitignore) if force_exclude else None
             if why is None:
-                targets.setdefault(given, Target(given, display_path(given), True))
+                _add(targets, Target(given, display_path(given), True), found)
             elif skipped is not None:
                 skipped.append(f"{display_path(given)}: skipped (--force-exclude): {why}")
         elif os.path.isdir(given):
@@ -136,10 +164,18 @@ def discover(paths: list[str], excludes: list[str] | ExcludesFor, respect_gitign
             shown = display_path(given)
             base = "" if shown == "." else shown.rstrip("/") + "/"
             for path, rel in _walk(given, excludes, respect_gitignore):
-                targets.setdefault(path, Target(path, base + rel, False, given))
+                _add(targets, Target(path, base + rel, False, given), found)
         else:
             errors.append(f"{given}: no such file or folder")
     return sorted(targets.values(), key=lambda t: t.display), errors
+
+
+def _add(targets: dict[str, Target], target: Target, found: Callable[[Target], None] | None) -> None:
+    """The first Target of a path stays (a path given twice is checked once)."""
+    if target.path not in targets:
+        targets[target.path] = target
+        if found is not None:
+            found(target)
 
 
 def excluded_by(path: str, excludes: ExcludesFor, respect_gitignore: bool = True) -> str | None:

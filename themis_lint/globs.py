@@ -19,13 +19,10 @@ class Globs:
     """A compiled pattern list. Without `!` patterns every regex is tried at once."""
 
     def __init__(self, patterns: tuple[str, ...]):
-        import pathspec
-
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-        # pathspec names a group in every regex; one alternation may hold a name only once
-        regexes = [p.regex.pattern.replace("(?P<ps_d>", "(") for p in self.spec.patterns if p.include is not None]
+        self.spec = gitignore_spec(patterns)
+        regexes = [p.regex.pattern for p in self.spec.patterns if p.include is not None]
         negated = any(p.include is False for p in self.spec.patterns)
-        self.fast = None if negated or not regexes else re.compile("|".join(f"(?:{r})" for r in regexes))
+        self.fast = None if negated else any_of(regexes)
         self.empty = not regexes
 
     def match(self, rel: str, is_dir: bool = False) -> bool:
@@ -38,6 +35,31 @@ class Globs:
         if self.fast is not None:
             return self.fast.match(rel) is not None
         return self.spec.match_file(rel)
+
+
+def gitignore_spec(lines):
+    """pathspec's GitIgnoreSpec on its pure-Python backend. pathspec 1.x otherwise picks hyperscan
+    or re2 when installed (hyperscan is themis-lint's own prefilter, issue 17), and compiling one
+    hyperscan database per pattern list took ~50 ms: 3.3 s for the 61 .gitignore files of the
+    real-client benchmark corpus, more than the whole run."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines, backend="simple")
+    except TypeError:  # pathspec before 1.0 has one backend and no such argument
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def any_of(regexes: list[str]) -> re.Pattern | None:
+    """One regex matching where any of pathspec's pattern regexes matches, or None (none given, or
+    they cannot be joined). pathspec names a group in every regex, and one alternation may hold a
+    name only once; the group only marks directory matches, which a yes/no test does not need."""
+    if not regexes:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{r.replace('(?P<ps_d>', '(')})" for r in regexes))
+    except re.error:
+        return None
 
 
 @lru_cache(maxsize=256)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
+from typing import Callable
 
 from themis_lint import surfaces
 from themis_lint.context import Context
@@ -24,8 +25,8 @@ from themis_lint.writer import (
     write_fixed)
 
 PARALLEL_MIN_FILES = 64  # below this, starting processes costs more than it saves
+PRESTART_FILES = 1024  # from this many files found, the workers start while discovery walks on
 SAME = "same"  # the bytes match the cached entry's digest: reuse its result
-_worker_state: tuple[Context, Options] | None = None
 StatKey = tuple[int, int, int, int]  # size, mtime, inode, ctime: what says a file may have changed
 # result (None: nothing to say; SAME: as cached), the stat key and digest of what was read
 Outcome = tuple[FileResult | str | None, StatKey | None, str]
@@ -252,20 +253,103 @@ def _small(result: FileResult) -> FileResult:
     return result
 
 
-def _init(ctx: Context, options: Options) -> None:
-    global _worker_state
+class Workers:
+    """The worker processes of one run (`--jobs N`: N of them; the main process walks the tree
+    and hands work over. Taking a share of the files itself saved each run a worker's imports,
+    ~0.1 s of CPU, but came out 2-4% slower in wall time: benchmarks/README.md).
+
+    In a big tree they start while discovery still walks (`found`, discovery's hook) and import
+    the parsers (tree-sitter's grammars, sqlglot, the YAML libraries, hyperscan: ~90 ms) meanwhile
+    instead of on their first files; in a smaller one they start once discovery is done and import
+    what their files need (all of it would cost more than the walk hides). Tasks carry their
+    context: one pool serves every config of a monorepo.
+
+    With `context_for` (a cold run that writes nothing: its outcomes depend on the file and its
+    context only) the files also go to the workers as discovery finds them, in batches; `run`
+    takes those outcomes instead of checking the files again."""
+
+    BATCH = 64
+
+    def __init__(self, jobs: int, options: Options | None = None,
+                 context_for: Callable[[Target], Context] | None = None, hashing: bool = False):
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+        self.options, self.context_for, self.hashing = options, context_for, hashing
+        self.count = 0
+        self.waiting: dict[int, tuple[Context, list[Target]]] = {}  # per context, not yet handed over
+        self.handed: dict[Target, tuple[Future, int, Context]] = {}  # -> its batch, place, context
+        self.queued: list[Future] = []  # handed batches not done yet
+
+    def start(self, warm: bool = False) -> None:
+        if self.pool is None and self.jobs > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init, initargs=(warm,))
+
+    def found(self, target: Target) -> None:
+        """discovery's hook, once per file: a tree this big has a walk long enough to hide the
+        imports; with `context_for`, the file joins its context's next batch."""
+        self.count += 1
+        if self.count == PRESTART_FILES:
+            self.start(warm=True)
+        if self.context_for is None:
+            return
+        ctx = self.context_for(target)
+        self.waiting.setdefault(id(ctx), (ctx, []))[1].append(target)
+        if self.pool is None:
+            return
+        # two batches queued a worker at most: what is left when the walk ends is dealt out evenly
+        self.queued = [f for f in self.queued if not f.done()]
+        for ctx, batch in self.waiting.values():
+            while len(batch) >= self.BATCH and len(self.queued) < 2 * self.jobs:
+                self._hand(ctx, batch[:self.BATCH])
+                del batch[:self.BATCH]
+
+    def _hand(self, ctx: Context, batch: list[Target]) -> None:
+        future = self.pool.submit(_work, ctx, self.options, [(t, None, self.hashing) for t in batch])
+        self.queued.append(future)
+        for place, target in enumerate(batch):
+            self.handed[target] = (future, place, ctx)
+
+    def taken(self, target: Target, ctx: Context) -> Outcome | None:
+        """The outcome a worker computed while discovery walked, or None (not handed over)."""
+        handed = self.handed.pop(target, None)
+        if handed is None or handed[2] is not ctx:
+            return None
+        future, place, _ = handed
+        return future.result()[place]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def _init(warm: bool) -> None:
+    """A worker's first act: die with the main process (themis_lint/workers.py), and when asked,
+    import what the surfaces parse with (no effect on any result)."""
     die_with_parent()
-    _worker_state = (ctx, options)
+    if warm:
+        _warm()
 
 
-def _work(item: tuple[Target, str | None, bool]) -> Outcome:
-    ctx, options = _worker_state
-    return check_target(item[0], ctx, options, item[1], item[2])
+def _warm() -> None:
+    """Import every surface's parsers now (each surface's `warm()`, the prefilter's hyperscan)."""
+    for module in surfaces.all_modules():
+        warm = getattr(module, "warm", None)
+        if warm is not None:
+            warm()
+    from themis_lint import prefilter
+
+    prefilter.warm()
+
+
+def _work(ctx: Context, options: Options, items: list[tuple[Target, str | None, bool]]) -> list[Outcome]:
+    return [check_target(target, ctx, options, expected, hashing) for target, expected, hashing in items]
 
 
 def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
-        cache_dir: str | None = None) -> list[FileResult]:
-    """FileResults of the files with something to say, in target order; cached ones reused."""
+        cache_dir: str | None = None, workers: Workers | None = None) -> list[FileResult]:
+    """FileResults of the files with something to say, in target order; cached ones reused.
+    `workers`: the run's processes, when its caller started them (else this starts its own)."""
     from themis_lint.cache import Cache, run_key
 
     cache = Cache(cache_dir, run_key(ctx, options)) if cache_dir else None
@@ -291,7 +375,7 @@ def run(targets: list[Target], ctx: Context, options: Options, jobs: int,
             expected = cache.digest(key) if hit is False else None
         todo.append((target, expected))
     stored = []
-    outcomes = _process([(t, expected, cache is not None) for t, expected in todo], ctx, options, jobs)
+    outcomes = _process([(t, expected, cache is not None) for t, expected in todo], ctx, options, jobs, workers)
     for (target, _), (result, key_of_stat, digest) in zip(todo, outcomes):
         if cache is not None:
             key = os.path.abspath(target.path)
@@ -331,9 +415,52 @@ def _storable(result: FileResult | None, options: Options) -> bool:
 
 
 def _process(todo: list[tuple[Target, str | None, bool]], ctx: Context, options: Options,
-             jobs: int) -> list[Outcome]:
-    if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        return [check_target(t, ctx, options, expected, hashing) for t, expected, hashing in todo]
-    chunk = max(1, min(128, len(todo) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx, options)) as pool:
-        return list(pool.map(_work, todo, chunksize=chunk))
+             jobs: int, workers: Workers | None = None) -> list[Outcome]:
+    if workers is not None and workers.handed:
+        return _with_handed(todo, ctx, options, jobs, workers)
+    started = workers is not None and workers.pool is not None
+    if jobs <= 1 or not todo or (len(todo) < PARALLEL_MIN_FILES and not started):
+        return _work(ctx, options, todo)
+    own = None
+    if workers is None:  # a caller without a Workers of its own: this group's pool
+        workers = own = Workers(jobs)
+    workers.start()  # the caller's pool serves its next groups too
+    try:
+        return _share(workers.pool, jobs, ctx, options, todo)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _with_handed(todo: list[tuple[Target, str | None, bool]], ctx: Context, options: Options, jobs: int,
+                 workers: Workers) -> list[Outcome]:
+    """The outcomes of the files the workers had while discovery walked, the rest checked now."""
+    outcomes: list[Outcome | None] = [workers.taken(target, ctx) if expected is None else None
+                                      for target, expected, _ in todo]
+    rest = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    for i, outcome in zip(rest, _process([todo[i] for i in rest], ctx, options, jobs, None if not rest else
+                                         _without_handed(workers))):
+        outcomes[i] = outcome
+    return outcomes
+
+
+def _without_handed(workers: Workers) -> Workers:
+    """The same pool, as a caller sees it when nothing was handed over (no recursion into taken)."""
+    view = Workers(workers.jobs)
+    view.pool = workers.pool
+    return view
+
+
+def _share(pool: ProcessPoolExecutor, jobs: int, ctx: Context, options: Options,
+           todo: list[tuple[Target, str | None, bool]]) -> list[Outcome]:
+    """Outcomes in `todo`'s order, from about 16 chunks a worker.
+
+    A chunk is every n-th file, not n neighbours: the costly files sit together (one driver's
+    modules in one folder), and neighbours in one chunk would leave one worker alone with them at
+    the end (the real-client corpus gained nothing from a second process until this)."""
+    count = max(1, min(len(todo), jobs * 16))
+    futures = [(first, pool.submit(_work, ctx, options, todo[first::count])) for first in range(count)]
+    done: list[Outcome | None] = [None] * len(todo)
+    for first, future in futures:
+        done[first::count] = future.result()
+    return done

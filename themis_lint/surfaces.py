@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from themis_lint import toolfiles
+from themis_lint import prefilter, toolfiles
 from themis_lint.context import Context
 
 # order = report order of equal positions; each module follows docs/CONTRACTS.md
@@ -51,8 +51,8 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
     """The surfaces that still want the file after the trigger-literal prefilter.
 
     A surface may claim a file by name (`always`: a server config) or declare its own
-    literals (`triggers`); otherwise the pack's trigger literals decide. One lower() and an
-    `in` per literal is the fast path in pure Python (issue 8's measurements). A document
+    literals (`triggers`); otherwise the trigger literals of the pack entries it finds decide,
+    all of them in one scan of the bytes (themis_lint.prefilter: hyperscan when installed). A document
     themis-lint wrote (a baseline, a SARIF log) is wanted by none: its text is ours, not the
     client's (themis_lint.toolfiles).
     """
@@ -66,24 +66,21 @@ def prefiltered(path: str, data: bytes, ctx: Context, modules: list[ModuleType])
             pass
     if ctx.enabled("TH901") and b"themis-lint:" in data:
         return list(modules)  # a directive is judged against the file's findings, even none
-    lowered: bytes | None = None
-    kept = []
-    for module in modules:
-        always = getattr(module, "always", None)
-        if always is not None and always(path, ctx):
-            kept.append(module)
-            continue
-        own = getattr(module, "triggers", None)
-        literals = own(path, ctx) if own is not None else ctx.trigger_bytes()
-        lowered = data.lower() if lowered is None else lowered
-        names, call = ctx.call_triggers()
-        keep = only_call_names = False
-        for literal in literals:
-            if literal in lowered:
-                if literal not in names:
-                    keep = True
-                    break
-                only_call_names = True
-        if keep or (only_call_names and call.search(lowered) is not None):
-            kept.append(module)  # (only the English words "within"/"fulltext": not kept)
-    return kept
+    claimed = [m for m in modules if (always := getattr(m, "always", None)) is not None and always(path, ctx)]
+    rest = [m for m in modules if m not in claimed]
+    if not rest:
+        return claimed
+    # only the English words "within"/"fulltext" keep a surface when one of them is called
+    verdicts = iter(prefilter.keep(data, [literals_of(m, path, ctx) for m in rest], ctx.call_triggers()[0]))
+    wanted = {id(m) for m in claimed} | {id(m) for m in rest if next(verdicts)}
+    return [m for m in modules if id(m) in wanted]
+
+
+def literals_of(module: ModuleType, path: str, ctx: Context) -> tuple[bytes, ...]:
+    """The literals one of which keeps a surface: its own (`triggers`), else those of the pack
+    entries whose verbs it finds (`PRIMITIVES`): a Python file that only says `sys.maxsize`
+    holds the config key leaf `maxsize`, which no Python finder reads."""
+    own = getattr(module, "triggers", None)
+    if own is not None:
+        return own(path, ctx)
+    return ctx.trigger_bytes(getattr(module, "PRIMITIVES", None))

@@ -117,6 +117,12 @@ def _compose(text: str) -> list:
     return _compose_ruamel(text)
 
 
+def warm() -> None:
+    """Import both YAML libraries now: runner.Workers' workers do it while discovery walks."""
+    import ruamel.yaml  # noqa: F401
+    import yaml  # noqa: F401
+
+
 def _compose_libyaml(text: str) -> list:
     import yaml
 
