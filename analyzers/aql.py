@@ -3,7 +3,7 @@ host-language string literals (the API in docs/CONTRACTS.md, "AQL host-string AP
 
 A query is decoded from its host literal into a value (aql_host), tokenized with the sqlglot AQL
 dialect (aql_tokens), structured by aql_parser, and each deprecated call becomes a finding whose
-edits are mapped back to host offsets (aql_rules; replacement text in edits/aql.py).
+edits are mapped back to host offsets (aql_rules; replacement text in edits/aql_text.py).
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from themis_lint.analyzers import aql_parser as P
 from themis_lint.analyzers.aql_host import HostString, HostValue
 from themis_lint.analyzers.aql_tokens import BIND, IDENT, STRING, WORD, Tok, string_value
-from themis_lint.edits import aql as build
+from themis_lint.edits import aql_text as build
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
 from themis_lint.packs import Change

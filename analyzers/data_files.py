@@ -14,9 +14,8 @@ from themis_lint.analyzers import mapping_keys
 from themis_lint.analyzers.endpoints import endpoint_changes, find_paths, path_finding
 from themis_lint.analyzers.server_config import is_config_name
 from themis_lint.analyzers.server_state import RECORDED_NOTE, Scope
-from themis_lint.edits import data_files as edits
 from themis_lint.context import Context
-from themis_lint.model import AnalysisError, Finding, Fix, Safety
+from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 
 NAME = "data_files"
 CODES = ("TH201", "TH202", "TH301", "TH401", "TH402")
@@ -114,7 +113,7 @@ def skiplist_finding(change, span: tuple[int, int], inner: int | None, ctx: Cont
     scope = scope or Scope()
     fix = None
     if inner is not None and not scope.recorded:
-        fix = Fix((edits.replace_value(inner, old, new),), Safety.SAFE, change.verb.message("fix", new=new))
+        fix = Fix((Edit(inner, inner + len(old), new),), Safety.SAFE, change.verb.message("fix", new=new))
     message = change.verb.message("deprecated", old=old, new=new, version=ctx.version_of(change, "deprecated"))
     if scope.recorded:
         message += RECORDED_NOTE

@@ -13,7 +13,7 @@ from themis_lint.analyzers import endpoints, index_specs, mapping_keys
 from themis_lint.analyzers.js_syntax import (  # Offsets: re-exported for tests
     Literal, Offsets, Parsed, callee_names, decode, grammar_of, key_name, literal, literals, named_args,
     parse, tools)
-from themis_lint.edits import js_code as edits
+from themis_lint.edits import aql_text
 from themis_lint.context import Context
 from themis_lint.model import Edit, Finding, Fix, Safety
 from themis_lint.parse.source import Source
@@ -187,13 +187,13 @@ def _simple_all_finding(parsed: Parsed, lit: Literal, ctx: Context) -> Finding |
     if shape is None:
         hint = _collection_hint(parsed, lit)
         message = (f"`{SIMPLE_ALL_PATH}` is removed with no replacement; "
-                   f"use an AQL query: {edits.aql_for(hint)}")
+                   f"use an AQL query: {aql_text.aql_for(hint)}")
         return Finding(change.code, message, lit.body, lit.body_end, None,
                        replacement_since=change.replacement_since)
     call, receiver, name, expression = shape
     start, end = parsed.span(call)
-    new = edits.simple_all_query(receiver, lit.quote, name, expression)
-    aql = edits.aql_for(name, bound=name is None)
+    new = aql_text.simple_all_query(receiver, lit.quote, name, expression)
+    aql = aql_text.aql_for(name, bound=name is None)
     message = f"`{SIMPLE_ALL_PATH}` is removed with no replacement; use an AQL query: {aql}"
     fix = Fix((Edit(start, end, new),), Safety.UNSAFE, f"Replace the call with `{new}`")
     return Finding(change.code, message, lit.body, lit.body_end, fix,
@@ -256,7 +256,7 @@ def _collection_value(parsed: Parsed, obj) -> tuple[str | None, str | None] | No
         return None
     if value.type == "string":
         raw = literal(parsed, value).raw
-        if "\\" not in raw and edits.is_plain_collection(raw):
+        if "\\" not in raw and aql_text.is_plain_collection(raw):
             return raw, None
     return None, parsed.source(value)
 
@@ -288,7 +288,7 @@ def find_skiplist_types(parsed: Parsed, lits: list[Literal], ctx: Context) -> li
                 continue
             if not _is_type_property(parsed, lit.node) and not _is_spec_argument(lit.node, specs):
                 continue
-            fix = Fix((edits.body_edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
+            fix = Fix((Edit(lit.body, lit.body_end, change["new"]),), Safety.SAFE,
                       change.verb.message("fix", new=change["new"]))
             message = change.verb.message("deprecated", old=change["old"], new=change["new"],
                                           version=ctx.version_of(change, "deprecated"))
@@ -390,7 +390,7 @@ def find_index_helpers(parsed: Parsed, ctx: Context) -> list[Finding]:
             continue
         if name in renames:
             change = renames[name]
-            fix = Fix((edits.rename_edit(start, end, change["new"]),), Safety.SAFE,
+            fix = Fix((Edit(start, end, change["new"]),), Safety.SAFE,
                       change.verb.message("fix", new=change["new"]))
             message = change.verb.message("deprecated-call", name=name, new=change["new"],
                                           version=ctx.version_of(change, "deprecated"))

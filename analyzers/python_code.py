@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from themis_lint.analyzers import endpoints, index_specs, mapping_keys
 from themis_lint.analyzers.python_literals import (  # names re-exported for tests
@@ -19,7 +19,7 @@ from themis_lint.analyzers.python_literals import (  # names re-exported for tes
     make_piece, opaque_spans, raw_body, scan_tokens)
 from themis_lint.analyzers.python_indexes import (helper_findings, index_findings, is_python_helper,
                                                   own_method)
-from themis_lint.edits.python_code import fits_literal, lossless_problem, without_fix_over
+from themis_lint.edits.python_text import fits_literal
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Finding
 from themis_lint.parse.source import Source
@@ -529,3 +529,35 @@ def placeholder_spots(text: str, group: list[Piece], kind: str) -> list[tuple[in
             i = body.find("{", end)
     return spots
 
+
+# ---- findings that lose their fix, and the lossless check of a fixed module -----------------
+
+def without_fix_over(finding: Finding, spots: list[tuple[int, int]], why: str) -> Finding:
+    """rules/docs/TH401-aql-fulltext.md: a `.format`/`%` template whose placeholders sit inside the call is
+    reported only."""
+    if not any(s < finding.end and finding.start < e for s, e in spots):
+        return finding
+    # the placeholders are the reason, even where the AQL surface saw another one in them
+    message = finding.message.split(" (no automatic fix: ", 1)[0]
+    return replace(finding, fix=None, message=f"{message} (no fix: {why})")
+
+
+LIBCST_MAX_CHARS = 1_000_000
+
+
+def lossless_problem(text: str) -> str | None:
+    """libcst's word on a module the fixes produced (docs/surfaces.md: libcst only for files that get a
+    fix): it must parse into a concrete syntax tree that prints back every byte. Edits are made
+    by span from the tokenizer's positions; this is the lossless check on the result. A module
+    libcst's grammar does not know yet (newer Python than it supports) is left to `ast`."""
+    if len(text) > LIBCST_MAX_CHARS:
+        return None  # generated giants: libcst needs ~2 s and hundreds of MB per MB; `ast` checked it
+    import libcst
+
+    try:
+        printed = libcst.parse_module(text).code  # printing recurses as deep as parsing (issue 18 item 7)
+    except (libcst.ParserSyntaxError, RecursionError, MemoryError):
+        return None
+    if printed != text:
+        return "libcst does not print the module back byte for byte"
+    return None

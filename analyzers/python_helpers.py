@@ -15,7 +15,7 @@ import tokenize
 from dataclasses import dataclass
 
 from themis_lint.analyzers.python_literals import Lines
-from themis_lint.edits import python_code as edits
+from themis_lint.edits import python_text as edits
 from themis_lint.model import Edit, Fix, Safety
 from themis_lint.packs import Change, Param, parse_signature
 

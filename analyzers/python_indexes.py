@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from themis_lint.analyzers.python_helpers import helper_fix
 from themis_lint.analyzers.python_literals import Lines
-from themis_lint.edits.python_code import literal_value_fix
+from themis_lint.edits.python_text import literal_value_fix
 from themis_lint.context import Context
 from themis_lint.model import Finding, Safety
 

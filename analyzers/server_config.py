@@ -10,7 +10,7 @@ import re
 
 from themis_lint.analyzers import key_hints
 from themis_lint.parse.config_tree import ConfigDoc, Entry, parse_json, parse_yaml
-from themis_lint.edits import server_config as edits
+from themis_lint.edits import config_keys as edits
 from themis_lint import globs
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety

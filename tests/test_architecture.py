@@ -167,7 +167,7 @@ def cycles() -> list[list[str]]:
 def test_modules_are_found() -> None:
     found = modules()
     assert "themis_lint.pipeline" in found and "themis_lint.analyzers.aql" in found
-    assert "themis_lint.edits.server_config" in found
+    assert "themis_lint.edits.config_keys" in found
 
 
 def test_no_import_circles() -> None:
@@ -185,10 +185,10 @@ def test_no_never_arrow() -> None:
 ])
 def test_a_broken_arrow_is_caught(tmp_path, source, expected) -> None:
     # the check itself can fail: an edit module importing the CLI or a finder is reported
-    path = ROOT / "edits" / "server_config.py"
-    fake = tmp_path / "server_config.py"
+    path = ROOT / "edits" / "config_keys.py"
+    fake = tmp_path / "config_keys.py"
     fake.write_text(path.read_text(encoding="utf-8") + "\n" + source, encoding="utf-8")
-    found = violations({**modules(), "themis_lint.edits.server_config": fake})
+    found = violations({**modules(), "themis_lint.edits.config_keys": fake})
     if expected is None:
         assert found == []
     else:

@@ -54,3 +54,23 @@ def geo_condition(doc: str, lat: str, lon: str, radius: str, names: dict, quote:
 
 def parenthesized(text: str) -> str:
     return f"({text})"
+
+
+def simple_all_query(receiver: str, quote: str, name: str | None, expression: str | None) -> str:
+    """rules/docs/TH202-api-endpoint-removed.md: `X._connection.PUT('/_api/simple/all', {collection: c})` as `X._query(...)`.
+
+    `name` is the collection when the call names it with a plain string literal; otherwise
+    `expression` is the source text of the collection value, passed as the `@@coll` bind parameter.
+    The written strings use the quote character of the original path literal.
+    """
+    q = quote
+    if name is not None:
+        return f"{receiver}._query({q}FOR doc IN {name} RETURN doc{q})"
+    return f"{receiver}._query({q}FOR doc IN @@coll RETURN doc{q}, {{{q}@coll{q}: {expression}}})"
+
+
+def aql_for(name: str | None, bound: bool = False) -> str:
+    """The AQL a TH202 message shows for a simple/all call on collection `name`."""
+    if bound or (name is not None and not is_plain_collection(name)):
+        return "FOR doc IN @@coll RETURN doc (bind parameter `@coll`: the collection name)"
+    return f"FOR doc IN {name or '<collection>'} RETURN doc"
