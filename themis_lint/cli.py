@@ -86,6 +86,14 @@ class Group(click.Group):
             return super().invoke(ctx)
         except ProjectError as exc:
             raise RunError(str(exc)) from exc
+        except ModuleNotFoundError as exc:
+            # a command's part is imported when it runs: a missing dependency is an install
+            # problem to name, never "No such command" and never a bare traceback
+            top = (exc.name or "").split(".")[0]
+            if not top or top == "themis_lint":
+                raise
+            raise RunError(f"{ctx.invoked_subcommand}: needs the Python module {top!r}, which is not "
+                           f"installed here; reinstall themis-lint with its dependencies") from exc
 
 
 def _projects(from_version, to_version, select, extend_select, ignore, config_path, pack_paths):

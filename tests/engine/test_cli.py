@@ -249,3 +249,16 @@ def test_junit_has_a_test_case_for_every_checked_file(tmp_path, monkeypatch) -> 
     out.write_text(invoke("check", "--no-cache", "--output-format", "junit", ".").output)
     cases = sorted(case.name for suite in JUnitXml.fromfile(str(out)) for case in suite)
     assert cases == ["a.py", "b.py"]
+
+
+def test_a_missing_dependency_of_a_command_is_named_not_no_such_command(monkeypatch) -> None:
+    # issue 13: the lazy command loader turned any ModuleNotFoundError into "No such command"
+    import sys
+
+    for name in [m for m in sys.modules if m == "pygls" or m.startswith(("pygls.", "themis_lint.lsp"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pygls", None)  # importing it now raises ModuleNotFoundError
+    result = invoke("server")
+    assert result.exit_code == 2
+    assert "No such command" not in result.output
+    assert "server: needs the Python module 'pygls', which is not installed here" in result.output
