@@ -134,12 +134,17 @@ def collect(setup: Setup, req: CheckRequest, options: Options) -> Run:
 def _context_for(projects: Projects):
     """A target's governing context, looked up once per folder (as `_analyse` groups them)."""
     by_folder: dict[str, object] = {}
+    last: list = [None, None]  # the walk yields a folder's files together: most calls end here
 
     def context_for(target):
         folder = os.path.dirname(target.path)
-        if folder not in by_folder:
-            by_folder[folder] = projects.setup_for(folder or os.curdir).ctx
-        return by_folder[folder]
+        if folder == last[0]:
+            return last[1]
+        ctx = by_folder.get(folder)
+        if ctx is None:
+            ctx = by_folder[folder] = projects.setup_for(folder or os.curdir).ctx
+        last[:] = folder, ctx
+        return ctx
     return context_for
 
 

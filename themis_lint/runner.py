@@ -293,9 +293,10 @@ class Workers:
         if self.context_for is None:
             return
         ctx = self.context_for(target)
-        self.waiting.setdefault(id(ctx), (ctx, []))[1].append(target)
-        if self.pool is None:
-            return
+        batch = self.waiting.setdefault(id(ctx), (ctx, []))[1]
+        batch.append(target)
+        if self.pool is None or len(batch) % self.BATCH:
+            return  # once a batch's worth came in (asking the futures per file: ~5% of a 10k walk)
         # two batches queued a worker at most: what is left when the walk ends is dealt out evenly
         self.queued = [f for f in self.queued if not f.done()]
         for ctx, batch in self.waiting.values():

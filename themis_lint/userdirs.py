@@ -3,8 +3,9 @@
 What is in the cache decides findings and fixes (a result entry can hide findings; a pack copy
 supplies the URLs and keys fixes write), so the folder is trusted only when nobody else could
 have put anything there: a real folder (not a symlink), owned by the user running the tool,
-that no one else may enter (mode 0700, which is how we create it). Anything else is refused
-and the run goes on without the cache.
+that no one else may write to. A folder of ours that others may merely read or enter (0755: how
+older versions and many tools create ~/.cache entries) is closed to 0700 and used: only we could
+have written in it. Anything else is refused and the run goes on without the cache.
 """
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ def open_private_folder(path: str) -> int:
             raise UntrustedFolder(f"cache folder {path} is a symlink or not a folder") from exc
         raise UntrustedFolder(f"cache folder {path}: cannot open it: {exc.strerror or exc}") from exc
     problem = _not_private(os.fstat(fd))
+    if problem is None and stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+        try:  # ours, and nobody else could write in it: close it and use it
+            os.fchmod(fd, 0o700)
+        except OSError as exc:
+            os.close(fd)
+            raise UntrustedFolder(f"cache folder {path}: cannot make it private: {exc.strerror or exc}") from exc
     if problem:
         os.close(fd)
         raise UntrustedFolder(f"cache folder {path} {problem}")
@@ -57,7 +64,7 @@ def _not_private(st: os.stat_result) -> str | None:
     euid = os.geteuid()
     if st.st_uid != euid:
         return f"is owned by uid {st.st_uid}, not by this user (uid {euid}); use a folder of your own"
-    if st.st_mode & 0o077:
+    if st.st_mode & 0o022:
         return (f"has mode {stat.S_IMODE(st.st_mode):04o}: others may have put entries in it; "
                 "`chmod 700` it (or remove it) if only you can have written there")
     return None

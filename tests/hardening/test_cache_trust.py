@@ -84,6 +84,27 @@ def test_a_planted_pack_copy_in_a_shared_cache_folder_never_reaches_a_fix(cache_
     assert f"cache folder {cache_dir} has mode 0777" in stderr and "running without the cache" in stderr
 
 
+def test_a_cache_folder_of_ours_that_others_may_only_read_is_closed_and_used(cache_dir, tmp_path) -> None:
+    # 0755: how older versions (and most tools) create ~/.cache entries; only we could write there
+    cache_dir.mkdir()
+    cache_dir.chmod(0o755)
+    (tmp_path / "themisdb.conf").write_text("cache.maxSize: 1GB\n")
+    result = invoke("check", "-j", "1", str(tmp_path / "themisdb.conf"))
+    assert "cache folder" not in result.stderr
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert (cache_dir / "results.sqlite3").exists()
+
+
+def test_a_group_writable_cache_folder_is_refused(cache_dir, tmp_path) -> None:
+    cache_dir.mkdir()
+    plant_pack_copies(cache_dir)
+    cache_dir.chmod(0o770)  # a team's shared folder: a teammate could have planted the copy
+    text, stderr = fix_js(tmp_path)
+    assert EVIL not in text
+    assert f"cache folder {cache_dir} has mode 0770" in stderr
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o770  # never "repaired": its entries stay untrusted
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the folder to another user")
 def test_a_cache_folder_owned_by_someone_else_is_refused(cache_dir, tmp_path) -> None:
     cache_dir.mkdir(mode=0o700)
