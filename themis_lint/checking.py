@@ -228,14 +228,17 @@ def _document_kind(path: str, req: CheckRequest) -> str | None:
         return None  # the runner reports an unreadable file
 
 
+SHOWN_FILES = 20  # -v names this many files per config: a 10k-file tree is not a 400 KB line
+
+
 def say_config(setup: Setup, files: list[str]) -> None:
-    """-v: which config governs which files, under which packs."""
+    """-v: which config governs which files (the first SHOWN_FILES), under which packs."""
     from themis_lint.discovery import display_path
 
     where = f"config {display_path(setup.settings.path)}" if setup.settings.path else "no config (defaults)"
     pack = setup.ctx.pack
     packs = ", ".join(p.name for p in setup.chain) or "no pack"
-    shown = ", ".join(files)
+    shown = ", ".join(files[:SHOWN_FILES]) + (f" and {len(files) - SHOWN_FILES} more" if len(files) > SHOWN_FILES else "")
     click.echo(clean(f"themis-lint: {where} (packs: {packs}; {pack.from_version} → {pack.to_version}) governs "
                      f"{len(files)} file(s)" + (f": {shown}" if shown else "")), err=True)
 

@@ -34,6 +34,15 @@ def test_verbose_names_the_config_of_each_file_the_packs_and_the_time(tmp_path) 
     assert alone.stderr.splitlines()[0] == f"themis-lint: config pyproject.toml {PACKS} governs 0 file(s)"
 
 
+def test_verbose_names_twenty_files_per_config_and_counts_the_rest(tmp_path) -> None:
+    for i in range(23):
+        (tmp_path / f"themisdb-{i:02}.conf").write_text("server.requireAuthentication: true\n")
+    done = themis("check", "-v", ".", cwd=tmp_path)
+    first = done.stderr.splitlines()[0]
+    names = ", ".join(f"themisdb-{i:02}.conf" for i in range(20))
+    assert first == f"themis-lint: no config (defaults) {PACKS} governs 23 file(s): {names} and 3 more"
+
+
 # --- stdin (item 5) ---
 
 def test_stdin_no_surface_reads_says_nothing_was_checked(tmp_path) -> None:
