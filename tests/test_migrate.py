@@ -21,7 +21,7 @@ from themis_lint import writer
 from themis_lint.migrate import run as migrate
 from themis_lint.cli import main
 
-from tests.migrate.repos import BROKEN, CONF, README, SH, SH_FIXED
+from tests.migrate.repos import BROKEN, CONF, README, SH, SH_FIXED, interrupt_after_first_write, make_repo
 from tests.migrate.repos import IDENTITY as GIT_ENV
 
 
@@ -29,20 +29,6 @@ def git(repo, *args: str) -> str:
     out = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=repo, capture_output=True, text=True,
                          env={**os.environ, **GIT_ENV}, check=True)
     return out.stdout
-
-
-def make_repo(path, files: dict[str, str], commit: bool = True):
-    path.mkdir(parents=True)
-    for name, text in files.items():
-        (path / name).parent.mkdir(parents=True, exist_ok=True)
-        (path / name).write_text(text)
-    if commit:
-        git(path, "init", "-q")
-        git(path, "config", "user.name", "t")
-        git(path, "config", "user.email", "t@example.com")
-        git(path, "add", "-A")
-        git(path, "commit", "-q", "-m", "initial")
-    return path
 
 
 def standard_repo(path, **extra: str):
@@ -362,17 +348,6 @@ def test_sigint_leaves_every_file_old_or_new_and_a_rerun_finishes(tmp_path) -> N
                            check=False)
     assert again.returncode == 0, again.stdout + again.stderr
     assert snapshot(repo) == fixed
-
-
-def interrupt_after_first_write(monkeypatch, signum: int) -> None:
-    sent = []
-
-    def send(path: str) -> None:
-        if not sent:
-            sent.append(path)
-            os.kill(os.getpid(), signum)
-
-    monkeypatch.setattr(writer, "before_write", send)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.migrate.repos import BROKEN, CONF, IDENTITY, SH, SH_FIXED  # noqa: F401  (re-exported)
+from tests.migrate.repos import BROKEN, CONF, IDENTITY, SH, SH_FIXED, make_repo, write_files  # noqa: F401  (re-exported)
 
 CLEAN_SH = SH_FIXED  # a script already on 1.4
 
@@ -17,24 +17,6 @@ def git(repo, *args: str, check: bool = True) -> str:
     out = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=repo, capture_output=True, text=True,
                          env={**os.environ, **IDENTITY}, check=check)
     return out.stdout
-
-
-def write_files(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-
-
-def make_repo(path: Path, files: dict[str, str]) -> Path:
-    """A work tree with one commit on `main` holding `files`."""
-    path.mkdir(parents=True)
-    write_files(path, files)
-    git(path, "init", "-q")
-    git(path, "config", "user.name", "t")
-    git(path, "config", "user.email", "t@example.com")
-    git(path, "add", "-A")
-    git(path, "commit", "-q", "-m", "initial")
-    return path
 
 
 def make_remote(bare: Path, files: dict[str, str], branch: str = "main") -> str:

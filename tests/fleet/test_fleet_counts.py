@@ -3,23 +3,13 @@ branch holds against its base (files, fixes by rule, unsafe fixes), not only wha
 process wrote."""
 from __future__ import annotations
 
-import os
-import signal
 
 from tests.fleet.gitfarm import CONF, SH, by_path, git, load, make_repo
 from tests.helpers import invoke
+from tests.migrate.repos import interrupt_after_first_write
 from themis_lint import writer
 
 
-def interrupt_after_first_write(monkeypatch) -> None:
-    sent = []
-
-    def send(path: str) -> None:
-        if not sent:
-            sent.append(path)
-            os.kill(os.getpid(), signal.SIGINT)
-
-    monkeypatch.setattr(writer, "before_write", send)
 
 
 def test_a_resumed_commit_reports_the_whole_branch(tmp_path, monkeypatch) -> None:

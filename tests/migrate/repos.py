@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -41,13 +42,21 @@ def plumb(repo, *args: str) -> bytes:
     return out.stdout
 
 
-def make_repo(path: Path, files: dict[str, str], commit: bool = True) -> Path:
-    path.mkdir(parents=True)
+def write_files(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
-        (path / name).parent.mkdir(parents=True, exist_ok=True)
-        (path / name).write_text(text)
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def make_repo(path: Path, files: dict[str, str], commit: bool = True) -> Path:
+    """A work tree holding `files`; with `commit`, a repository with one commit on `main` whose
+    config names a committer (the tool's own commits there need one)."""
+    path.mkdir(parents=True)
+    write_files(path, files)
     if commit:
         git(path, "init", "-q")
+        git(path, "config", "user.name", "t")
+        git(path, "config", "user.email", "t@example.com")
         git(path, "add", "-A")
         git(path, "commit", "-q", "-m", "initial")
     return path
@@ -180,3 +189,18 @@ def _make_hostile(h: Hostile) -> None:
     # stat-dirty everywhere, so that anything comparing content would run the clean filters
     for path in [*repo.rglob("*.conf"), *repo.rglob("*.sh"), repo / "sub" / "themisdb.conf"]:
         os.utime(path, (1_000_000_000, 1_000_000_000))
+
+
+def interrupt_after_first_write(monkeypatch, signum: int = signal.SIGINT) -> None:
+    """The process sends itself `signum` just before its first file write (as a user's Ctrl-C
+    or an orchestrator's SIGTERM would land mid-run)."""
+    from themis_lint import writer
+
+    sent = []
+
+    def send(path: str) -> None:
+        if not sent:
+            sent.append(path)
+            os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(writer, "before_write", send)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import ast
 import os
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import invoke
-from tests.migrate.repos import CONF, CONF_FIXED, SH, SH_FIXED, SUB_CONF, hostile_repo, plumb
+from tests.migrate.repos import CONF, CONF_FIXED, SH, SH_FIXED, SUB_CONF, hostile_repo, interrupt_after_first_write, plumb
 from themis_lint import writer
 from themis_lint.migrate import git as safe_git
 
@@ -147,14 +146,7 @@ def test_commit(hostile, monkeypatch) -> None:
 
 
 def test_commit_after_an_interrupted_run(hostile, monkeypatch) -> None:
-    sent = []
-
-    def stop_after_first(path: str) -> None:
-        if not sent:
-            sent.append(path)
-            os.kill(os.getpid(), signal.SIGINT)
-
-    monkeypatch.setattr(writer, "before_write", stop_after_first)
+    interrupt_after_first_write(monkeypatch)
     assert migrate("--commit", "repo").exit_code == 130
     assert hostile.markers() == []
     monkeypatch.setattr(writer, "before_write", lambda path: None)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 
 import pytest
 
 from tests.helpers import invoke
-from tests.migrate.repos import SH, SH_FIXED, standard_repo
+from tests.migrate.repos import SH, SH_FIXED, interrupt_after_first_write, standard_repo
 from themis_lint import writer
 from themis_lint.migrate import git as safe_git
 from themis_lint.migrate.record import JOURNAL, MARKER
@@ -74,14 +73,7 @@ def test_a_fifo_resume_record_refuses_its_repository_only(two) -> None:
 def test_a_symlinked_record_is_never_followed(two, monkeypatch, name) -> None:
     outside = two / "outside" / "record.json"
     (two / "a/.git" / name).symlink_to(outside)
-    sent = []
-
-    def stop_after_first(path: str) -> None:
-        if not sent:
-            sent.append(path)
-            os.kill(os.getpid(), signal.SIGINT)
-
-    monkeypatch.setattr(writer, "before_write", stop_after_first)
+    interrupt_after_first_write(monkeypatch)
     result = invoke("migrate", "--no-progress", "--jobs", "1", "--report", "r.json", "a", "b")
     assert result.exit_code == 130
     assert "a: refused: " in result.stdout and f"{name}: is a symlink (not followed)" in result.stdout
