@@ -15,7 +15,7 @@ import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 TOKEN = "ghp_fakeTokenForTests0123456789"
 GITHUB_PREFIX = "/api/v3"  # GitHub Enterprise's API base, as --forge-url names it
@@ -30,6 +30,7 @@ class Forge:
         self.pulls: dict[str, list[dict]] = {}
         self.requests: list[tuple[str, str, dict | None]] = []
         self.statuses: dict[str, str] = {}  # sha -> success | failure | pending (GitHub)
+        self.check_runs: dict[str, list[tuple[str, str | None]]] = {}  # sha -> [(status, conclusion)] (GitHub)
         self.pipelines: dict[str, str] = {}  # sha -> success | failed | running (GitLab)
         self.fail_with: tuple[int, dict] | None = None
         self.server: ThreadingHTTPServer | None = None
@@ -180,6 +181,19 @@ def github(h: Handler, method: str, segments: list[str], query: dict, body: dict
         statuses = [] if state is None else [{"state": state, "context": "ci/test", "description": "CI"}]
         return h._answer(200, {"state": state or "pending", "sha": rest[1], "total_count": len(statuses),
                                "statuses": statuses, "repository": {"full_name": project}})
+    if len(rest) == 3 and rest[0] == "commits" and rest[2] == "check-runs" and method == "GET":
+        # https://docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference: an object
+        # with total_count and check_runs, paginated by the Link header (one run a page here, as
+        # `page` does, so the client's pagination is exercised)
+        runs = [{"id": 4 + i, "head_sha": rest[1], "name": f"job {i}", "status": status, "conclusion": conclusion,
+                 "app": {"slug": "github-actions"}} for i, (status, conclusion) in
+                enumerate(forge.check_runs.get(rest[1], []))]
+        number = int(query.get("page", "1"))
+        headers = {}
+        if number < len(runs):
+            following = urlencode({**query, "page": number + 1})
+            headers["Link"] = f'<{forge.url}{GITHUB_PREFIX}/{"/".join(segments)}?{following}>; rel="next"'
+        return h._answer(200, {"total_count": len(runs), "check_runs": runs[number - 1:number]}, headers)
     return h._answer(404, {"message": "Not Found"})
 
 

@@ -88,6 +88,30 @@ def test_status_asks_github_for_state_and_checks(forge) -> None:
     assert f"GET /api/v3/repos/acme/billing/commits/{billing['head']['sha']}/status" in forge.calls()
 
 
+@pytest.mark.parametrize(("runs", "status", "checks"), [
+    ([("completed", "success"), ("completed", "failure")], None, "failing"),  # Actions only: no statuses
+    ([("completed", "success"), ("in_progress", None)], "success", "pending"),
+    ([("completed", "success"), ("completed", "skipped")], "success", "passing"),
+    ([("completed", "timed_out")], "success", "failing"),
+    ([], "failure", "failing"),
+])
+def test_status_reads_github_check_runs_as_well_as_commit_statuses(forge, runs, status, checks) -> None:
+    # GitHub Actions report check runs, which the combined status leaves out: reading only the
+    # latter said "checks none" for a PR whose Actions run failed
+    assert run(forge, "github").exit_code == 0
+    sha = forge.pulls["acme/billing"][0]["head"]["sha"]
+    forge.check_runs[sha] = runs
+    if status:
+        forge.statuses[sha] = status
+    result = invoke("migrate", "--status", "--workspace", "ws", "--open-pr", "github", "--forge-url",
+                    forge.url + forgeserver.GITHUB_PREFIX)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "acme/billing" in line)
+    assert line.endswith(f"checks {checks}")
+    pages = [c for c in forge.calls() if c.startswith(f"GET /api/v3/repos/acme/billing/commits/{sha}/check-runs")]
+    assert len(pages) == max(1, len(runs))  # every page followed
+
+
 def test_gitlab_merge_requests_opened_updated_and_their_pipelines(forge) -> None:
     result = run(forge, "gitlab", "--draft")
     assert result.exit_code == 0, result.output

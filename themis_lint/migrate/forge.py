@@ -6,12 +6,13 @@ duplicate, and one a person closed is left closed. tests/fleet/test_fleet_forge.
 calls against a local server answering as GitHub's and GitLab's published API documentation says
 (contract tests: no forge is reachable from the test machines).
 
-GitHub (https://docs.github.com/en/rest/pulls/pulls, .../commits/statuses):
+GitHub (https://docs.github.com/en/rest/pulls/pulls, .../commits/statuses, .../checks/runs):
   GET   /repos/{owner}/{repo}/pulls?head={owner}:{branch}&state=all&per_page=100   list by head
   POST  /repos/{owner}/{repo}/pulls            {title, head, base, body, draft}    create
   PATCH /repos/{owner}/{repo}/pulls/{number}   {title, body, base}                 update
   GET   /repos/{owner}/{repo}/pulls/{number}                                       state
   GET   /repos/{owner}/{repo}/commits/{sha}/status                                 combined status
+  GET   /repos/{owner}/{repo}/commits/{sha}/check-runs?per_page=100                check runs (Actions)
 GitLab (https://docs.gitlab.com/ee/api/merge_requests.html):
   GET   /projects/{id}/merge_requests?source_branch={branch}&state=all&per_page=100  list
   POST  /projects/{id}/merge_requests          {source_branch, target_branch, title, description}
@@ -80,12 +81,15 @@ class Http:
         url = self.base + path + (("?" + urlencode(query)) if query else "")
         return self._send(method, url, body)
 
-    def pages(self, path: str, query: dict) -> list:
+    def pages(self, path: str, query: dict, key: str | None = None) -> list:
         """Every item of a list endpoint, following `Link: <...>; rel="next"` (both forges send it;
-        GitLab's X-Next-Page is the fallback), never leaving the API's base URL."""
+        GitLab's X-Next-Page is the fallback), never leaving the API's base URL. `key`: the
+        member holding each page's items, where the page is an object (GitHub's check runs)."""
         items, url = [], self.base + path + "?" + urlencode(query)
         for _ in range(MAX_PAGES):
             data, headers = self._send("GET", url, None)
+            if key is not None and isinstance(data, dict):
+                data = data.get(key)
             if not isinstance(data, list):
                 raise ForgeError(f"GET {path}: expected a list, got {type(data).__name__}")
             items += data
@@ -156,16 +160,30 @@ class GitHub:
         return _github_pr(data, "created")
 
     def status(self, project: str, number: int) -> PullRequest:
-        """The pull request's state and its head commit's combined status."""
+        """The pull request's state and its head commit's checks: the commit statuses other CI
+        systems set (combined status) and the check runs GitHub Actions and apps report (the
+        combined status does not include those: a failing Actions run would read "none")."""
         data, _ = self.http.call("GET", f"/repos/{project}/pulls/{number}")
         pr = _github_pr(data, "")
         if pr.state == "open" and pr.head_sha:
             combined, _ = self.http.call("GET", f"/repos/{project}/commits/{pr.head_sha}/status")
-            pr.checks = _GITHUB_CHECKS.get(combined.get("state"), "pending") if combined.get("total_count") else "none"
+            runs = self.http.pages(f"/repos/{project}/commits/{pr.head_sha}/check-runs", {"per_page": 100},
+                                   key="check_runs")
+            verdicts = [_GITHUB_CHECKS.get(combined.get("state"), "pending")] if combined.get("total_count") else []
+            verdicts += [_check_run(run) for run in runs]
+            pr.checks = next((v for v in ("failing", "pending", "passing") if v in verdicts), "none")
         return pr
 
 
 _GITHUB_CHECKS = {"success": "passing", "failure": "failing", "error": "failing", "pending": "pending"}
+
+
+def _check_run(run: dict) -> str:
+    """One check run's verdict: not completed is pending; success, neutral and skipped pass;
+    every other conclusion (failure, cancelled, timed_out, action_required, stale) fails."""
+    if run.get("status") != "completed":
+        return "pending"
+    return "passing" if run.get("conclusion") in ("success", "neutral", "skipped") else "failing"
 
 
 def _github_pr(data: dict, action: str) -> PullRequest:
