@@ -227,6 +227,10 @@ def _collection_text(site: _Site) -> tuple[str, str | None]:
     Issue 12: 1.3's FULLTEXT took the collection as a string (`FULLTEXT('chunks', ...)`); after
     `FOR v IN` it is an identifier (`chunks`, or `` `my-chunks` `` in backticks), never a string."""
     arg = site.arg_tokens(0)
+    if len(arg) == 1 and arg[0].kind == BIND and not arg[0].text.startswith("@@") and not site.is_opaque(0):
+        # a value bind parameter held the name as a string: after `FOR v IN` it is a collection
+        # parameter, `@@name`, and the caller's bind variables must say `@name` (outside this text)
+        return "@" + arg[0].text, _collection_blocker(site)
     if len(arg) != 1 or arg[0].kind != STRING or site.is_opaque(0):
         return site.arg_source(0), _collection_blocker(site)
     name = string_value(arg[0])
@@ -246,7 +250,8 @@ def _collection_blocker(site: _Site) -> str | None:
     if len(arg) != 1 or arg[0].kind not in (WORD, IDENT, BIND) or P.is_keyword(arg[0]):
         return "the collection is not a name or a `@@` bind parameter"
     if arg[0].kind == BIND and not arg[0].text.startswith("@@"):
-        return "the collection is a value bind parameter (`@collection` cannot follow `FOR v IN`; use `@@collection`)"
+        return (f"the collection is a value bind parameter: after `FOR v IN` it must be `@{arg[0].text}`, and the "
+                f"caller's bind variable `{arg[0].text[1:]}` renamed to `@{arg[0].text[1:]}`")
     return None
 
 

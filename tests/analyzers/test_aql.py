@@ -201,3 +201,14 @@ def test_messages_show_substitutions_as_written() -> None:
     _, host = host_in(body, "`", multiline=True, opaque=((start, start + 9), (q, q + 4)))
     [f] = find_in_host_string(host, CTX)
     assert 'a.search["${locale}"] IN TOKENS(${q}' in f.message and "@" not in f.message.split("use")[1].split("(no")[0]
+
+
+def test_a_value_bind_collection_is_suggested_as_a_collection_parameter() -> None:
+    # `FOR d IN @collection` would loop over the string; the suggestion names `@@collection` and
+    # the reason says the caller's bind variables change too, so there is no fix
+    result = check_source('FOR d IN FULLTEXT(@collection, "content", "x") RETURN d\n', "q.aql", CTX,
+                          Options(fix=Safety.UNSAFE))
+    [f] = result.findings
+    assert result.fixed is None
+    assert 'use `@@collection SEARCH ANALYZER(d.content IN TOKENS("x", "text_en"), "text_en")`' in f.message
+    assert "bind variable `collection` renamed to `@collection`" in f.message
