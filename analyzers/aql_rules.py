@@ -174,7 +174,7 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         new = coll + sep + clause
         if len(call.args) == 4:
             new += sep + "LIMIT " + site.arg_raw(3)
-        message += _runtime_warning(site, 2)
+        message += _runtime_warning(site, 2) + _bound_collection_note(site)
         return message, [(site.start, site.end, new)], None
     # field form: FULLTEXT(v.attr, query)
     if len(call.args) == 2:
@@ -255,6 +255,16 @@ def _collection_blocker(site: _Site) -> str | None:
     return None
 
 
+def _bound_collection_note(site: _Site) -> str:
+    """An arangojs `aql` template binds a substitution: a collection object as `@@value0`, a
+    string as the value `@value0`. FULLTEXT/WITHIN took either; after `FOR v IN` a string is
+    looped over as a string, so the unsafe fix needs a collection object there."""
+    if site.is_opaque(0) and site.host.known_aql:
+        return ("; note: the substituted collection must be a collection object (`db.collection(name)`): "
+                "a name string is bound as a value, and `FOR v IN` would loop over the string")
+    return ""
+
+
 def _query_blocker(site: _Site, k: int) -> str | None:
     arg = site.arg_tokens(k)
     if len(arg) == 1 and arg[0].kind == STRING:
@@ -314,6 +324,7 @@ def _within(site: _Site) -> tuple[str, list | None, str | None]:
             reason = reason or "the call is not the whole collection expression of the FOR"
         if reason:
             return message, None, reason
+        message += _bound_collection_note(site)
         return message, [(site.start, site.end, coll + site.separator(call.close) + "FILTER " + condition)], None
     first, last = call.args[0]
     doc = site.arg_source(0)

@@ -212,3 +212,18 @@ def test_a_value_bind_collection_is_suggested_as_a_collection_parameter() -> Non
     assert result.fixed is None
     assert 'use `@@collection SEARCH ANALYZER(d.content IN TOKENS("x", "text_en"), "text_en")`' in f.message
     assert "bind variable `collection` renamed to `@collection`" in f.message
+
+
+def test_an_aql_template_substituted_collection_notes_it_must_be_a_collection_object() -> None:
+    # arangojs binds a string substitution as a value: FULLTEXT took it, `FOR v IN` loops over it
+    js = ('const { aql } = require("arangojs");\n'
+          'db.query(aql`FOR f IN FULLTEXT(${coll}, "text", ${q}) RETURN f`);\n'
+          'db.query(aql`FOR p IN WITHIN(${places}, 52.5, 13.4, 1000) RETURN p`);\n')
+    fulltext, within = check_source(js, "search.js", CTX, Options()).findings
+    for f in (fulltext, within):
+        assert f.message.endswith("note: the substituted collection must be a collection object (`db.collection(name)`): "
+                                  "a name string is bound as a value, and `FOR v IN` would loop over the string")
+    # a Python f-string writes the name into the text: nothing is bound, no note
+    py = 'def f(db, coll):\n    db.aql.execute(f"FOR d IN FULLTEXT({coll}, \'text\', @q) RETURN d")\n'
+    [f] = check_source(py, "search.py", CTX, Options()).findings
+    assert "collection object" not in f.message
