@@ -118,3 +118,8 @@ def test_diff_with_a_document_needs_an_output_file(sample) -> None:
     assert done.returncode == 1 and done.stdout.startswith("diff --git a/Dockerfile b/Dockerfile\n")
     remaining = json.loads((sample / "fixes.sarif").read_text())["runs"][0]["results"]
     assert len(remaining) == 11  # what the diff leaves, as --fix would
+    # what the diff leaves is summarised on stderr as in a text run (this once ended in a traceback)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("themis-lint: 11 finding(s) have no automatic fix in this diff "
+                                  "(11 only an unsafe one: add --unsafe-fixes):\n")
+    assert len(done.stderr.splitlines()) == 12

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from themis_lint import text
+from themis_lint.text import clean as _clean
 from themis_lint.model import Finding, Safety
 from themis_lint.packs import Pack, Rule
 from themis_lint.toolfiles import TOOL_URI  # one spelling: later runs recognise our output by it
@@ -55,7 +55,7 @@ def fix_marker(f: Finding) -> str:
     return "[*] " if f.fix.safety is Safety.SAFE else "[~] "
 
 
-clean = text.clean  # the one escaping function: report formats and the command lines share it
+clean = _clean  # the one escaping function: report formats and the command lines share it
 
 
 def rule_page(rule: Rule) -> str | None:
