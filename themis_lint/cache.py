@@ -26,7 +26,8 @@ def run_key(ctx: Context, options: Options) -> str:
     parts = [__version__, repr(sorted(ctx.selected)), repr(ctx.pack.changes), repr(ctx.pack.server_commands),
              repr(ctx.pack.server_images), repr(ctx.config_files), repr(ctx.overlay_files),
              repr(ctx.query_functions), repr(ctx.known_keys), json.dumps(ctx.rule_options, sort_keys=True),
-             repr(sorted(ctx.per_file_ignores.items())), repr(options.keep_compatible_with)]
+             repr(sorted(ctx.per_file_ignores.items())), repr(options.keep_compatible_with),
+             repr(options.max_file_size)]  # a file over the limit is skipped, not reported
     for path in [rules_dir() / "catalogue.yaml", *bundled_pack_paths()]:
         parts.append(path.read_bytes().hex())
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -139,7 +140,7 @@ class Cache:
 
 # JSON, never pickle: a cache entry must never be able to run code (issue 9)
 def _dump(result: FileResult) -> str:
-    return json.dumps({"path": result.path, "infos": result.infos,
+    return json.dumps({"path": result.path, "infos": result.infos, "skipped": result.skipped,
                        "findings": [_finding_dict(f) for f in result.findings]})
 
 
@@ -169,4 +170,5 @@ def _load(blob: str) -> FileResult:
         findings.append(Finding(str(d["code"]), str(d["message"]), int(d["start"]), int(d["end"]), fix,
                                 d["replacement_since"], str(d["path"]), row, col, end_row, end_col,
                                 str(d["matched"]), extra))
-    return FileResult(path=str(data["path"]), findings=findings, infos=list(data["infos"]), parsed=True)
+    return FileResult(path=str(data["path"]), findings=findings, infos=list(data["infos"]), parsed=True,
+                      skipped=data.get("skipped") is True)

@@ -66,6 +66,7 @@ class Run:
     started: float = field(default_factory=time.perf_counter)
     discovered: float = 0.0  # perf_counter marks for -v
     analysed: float = 0.0
+    unchecked: str | None = None  # why nothing was checked, when discovery alone cannot tell
 
 
 def engine_options(req: CheckRequest) -> Options:
@@ -182,6 +183,14 @@ def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, 
                    for r in runner.run(group, governing.ctx, options, req.jobs, folder, workers)]
     run.results.sort(key=lambda r: order.get(r.path, -1))
     run.analysed = time.perf_counter()
+    too_large = {r.path for r in run.results if r.skipped}
+    if too_large:  # a file skipped for its size was not checked: never "All checks passed" for it alone
+        if run.count is not None:
+            run.count -= len(too_large)
+        if run.checked and not any(t.display not in too_large and surfaces.wanting(t.display, s.ctx)
+                                   for s, group in groups.values() for t in group):
+            run.checked = False
+            run.unchecked = "every file a surface reads is over --max-file-size (the lines above say which)"
 
 
 def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], packs=()) -> list:
@@ -264,7 +273,7 @@ def finish(setup: Setup, req: CheckRequest, run: Run, render, to_stderr: bool = 
         report.fixed_by_file[_shown(req.baseline or req.write_baseline)] = {"TH901": pruned}
     emit(req, report, render, to_stderr)
     if not run.checked and not errors:
-        say_nothing_checked(req, run.skipped, unchecked)
+        say_nothing_checked(req, run.skipped, unchecked or run.unchecked)
     if req.verbose:
         say_timing(run)
     return exit_code(req, findings, errors, run.results, setup.catalogue)

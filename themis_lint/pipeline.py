@@ -51,6 +51,7 @@ class FileResult:
     encoding: str = "utf-8"  # how the fixed text goes back to bytes (writer.Decoded)
     bom: bytes = b""
     written: str | None = None  # sha256 of the bytes the writer wrote (migrate's resume record)
+    skipped: bool = False  # not analysed at all (over --max-file-size): the run did not check it
 
     def fixed_bytes(self) -> bytes | None:
         return None if self.fixed is None else self.bom + self.fixed.encode(self.encoding)

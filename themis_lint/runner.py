@@ -98,7 +98,7 @@ def _open(target: Target, options: Options) -> ReadFile | FileResult:
         source = read_source(target.path, options.max_file_size, follow=target.explicit, folder=folder)
     except TooLarge as exc:
         _close(folder)
-        return FileResult(path=display, infos=[f"{display}: {exc}"])
+        return FileResult(path=display, infos=[f"{display}: {exc}"], skipped=True)
     except (OSError, ChangedOnDisk) as exc:
         _close(folder)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -262,3 +262,20 @@ def test_a_missing_dependency_of_a_command_is_named_not_no_such_command(monkeypa
     assert result.exit_code == 2
     assert "No such command" not in result.output
     assert "server: needs the Python module 'pygls', which is not installed here" in result.output
+
+
+def test_max_file_size_holds_with_a_warm_cache_and_a_skipped_file_is_not_checked(repo) -> None:
+    # the cache once answered from a run without the limit: the finding came back, exit 1
+    assert invoke("check", ".").exit_code == 1  # fills the cache
+    size = (repo / "themisdb.conf").stat().st_size
+    for _ in range(2):  # cold, then from the cache
+        result = invoke("check", "--max-file-size", "10", ".")
+        assert result.exit_code == 0 and "TH101" not in result.output
+        assert f"themisdb.conf: skipped: {size} bytes is over the 10-byte limit (--max-file-size)" in result.stderr
+        assert ("themis-lint: warning: nothing was checked: every file a surface reads is over --max-file-size"
+                in result.stderr)
+        assert "All checks passed." not in result.output
+    (repo / "themisdb.small.conf").write_text("cache.maxSize: 2GB\n")  # 19 bytes: checked
+    mixed = invoke("check", "--max-file-size", "40", ".")
+    assert mixed.exit_code == 1 and "nothing was checked" not in mixed.stderr
+    assert "themisdb.small.conf:1:1: TH101" in mixed.stdout and "themisdb.conf:" not in mixed.stdout
