@@ -125,6 +125,19 @@ def test_codes_the_run_does_not_check_are_not_judged(repo) -> None:
     assert "TH901" not in invoke("check", "--report-unused-suppressions", "--ignore", "TH901", ".").stdout
 
 
+def test_codes_of_a_pack_the_run_did_not_load_are_not_judged(repo) -> None:
+    # the sample client's `ignore[ACME001]` was reported stale, and --fix deleted it, in every run
+    # without the company pack: a code this run does not know cannot prove its directive unused
+    (repo / "gateway.py").write_text('import requests\n\n'
+                                      'requests.get("http://gw/acme/v1/export")  # themis-lint: ignore[ACME001]\n'
+                                      'requests.get("http://gw/health")  # themis-lint: ignore[TH202]\n')
+    result = invoke("check", "--report-unused-suppressions", "--output-format", "json", "gateway.py")
+    assert [(f["location"]["row"], f["code"]) for f in json.loads(result.stdout)] == [(4, "TH901")]
+    before = (repo / "gateway.py").read_text()
+    invoke("check", "--report-unused-suppressions", "--fix", "gateway.py")
+    assert (repo / "gateway.py").read_text() == before.replace("  # themis-lint: ignore[TH202]", "")
+
+
 def test_unused_directive_in_a_file_without_trigger_literals(repo) -> None:
     (repo / "themisdb.conf").write_text("server.statisticsEnabled: true\nquery.spillToDisk: true\n"
                                         "storage.rocksdb.compression: lz4\n# themis-lint: ignore[TH101]\n"

@@ -293,8 +293,10 @@ def _unused_suppressions(text: str, path: str, ctx: Context, options: Options, m
 
 
 def _judged(ctx: Context, code: str) -> bool:
-    """A directive code proves unused only when every rule it names is checked in this run."""
-    return all(ctx.enabled(c) for c in ctx.catalogue if c.startswith(code) and c != "TH901")
+    """A directive code proves unused only when every rule it names is checked in this run, and
+    it names one: a code this run does not know may be a pack's it did not load (`--pack`)."""
+    named = [c for c in ctx.catalogue if c.startswith(code) and c != "TH901"]
+    return bool(named) and all(ctx.enabled(c) for c in named)
 
 
 def _one_pass(text: str, path: str, todo: list[Finding], modules: list[ModuleType],
