@@ -184,8 +184,11 @@ def excluded_by(path: str, excludes: ExcludesFor, respect_gitignore: bool = True
     target = os.path.abspath(path)
     top = repository_root(target)
     if top is None:
-        cwd = os.getcwd()
-        top = cwd if target.startswith(cwd.rstrip(os.sep) + os.sep) else os.path.dirname(target)
+        # no repository: the walk a user would run from here, or from the closest folder that
+        # holds both here and the file (`../vendor/db.py` from `app/` is under `vendor/`); never
+        # from the file system root, whose folder names say nothing about this project
+        common = os.path.commonpath([os.getcwd(), target])
+        top = common if os.path.dirname(common) != common else os.path.dirname(target)
     names = os.path.relpath(target, top).split(os.sep)
     if names == ["."]:
         return None

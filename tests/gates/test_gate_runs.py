@@ -3,10 +3,11 @@ no surface reads says so; --diff keeps stdout for the diff and says on stderr wh
 from __future__ import annotations
 
 import json
+import shutil
 import re
 import subprocess
 
-from tests.gates.support import git, themis
+from tests.gates.support import SAMPLE, git, themis
 
 TIMING = re.compile(r"themis-lint: (\d+) file\(s\) checked in \d+\.\d\ds \(discovery \d+\.\d\ds, "
                     r"analysis \d+\.\d\ds, output \d+\.\d\ds\)")
@@ -83,6 +84,21 @@ def test_stdin_force_exclude_and_tool_documents(tmp_path) -> None:
     again = themis("check", "--stdin-filename", "results.json", input=sarif, cwd=tmp_path)
     assert (again.returncode, again.stdout) == (0, "Nothing was checked.\n")
     assert "stdin holds a SARIF log written by themis-lint" in again.stderr
+
+
+def test_force_exclude_outside_a_repository_from_a_subfolder(tmp_path) -> None:
+    # no .git: `../vendor/db.py` named from `app/` was judged from `vendor/` itself, so neither the
+    # default `vendor` exclude nor the project's .gitignore applied, and --fix rewrote it
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    (project / "vendor").mkdir()
+    vendored = (project / "app" / "db.py").read_text()
+    (project / "vendor" / "db.py").write_text(vendored)
+    done = themis("check", "--force-exclude", "--fix", "../vendor/db.py", "../local/themisdb.conf", cwd=project / "app")
+    assert (done.returncode, done.stdout) == (0, "Nothing was checked.\n")
+    assert "../vendor/db.py: skipped (--force-exclude): `vendor/` matches the exclude patterns" in done.stderr
+    assert "../local/themisdb.conf: skipped (--force-exclude): `local/` is ignored by a .gitignore file" in done.stderr
+    assert (project / "vendor" / "db.py").read_text() == vendored
 
 
 # --- --diff (item 6) ---
