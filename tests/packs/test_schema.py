@@ -91,3 +91,22 @@ HEAD = 'from: "1.3"\nto: "1.4"\n'
 ])
 def test_an_invalid_pack_is_one_line_with_file_and_line(tmp_path, text, expected) -> None:
     assert _load(tmp_path, text) == expected
+
+
+@pytest.mark.parametrize("text, valid", [
+    ('extend-select = ["TH104"]\n', True),
+    ('[tool.themis-lint]\nextend-select = ["TH104"]\n', True),  # .themis-lint.toml's table form
+    ('[tool.themis-lint]\nextend-selct = ["TH104"]\n', False),
+    ('[tool.other]\nx = 1\n', False),
+])
+def test_the_config_schema_takes_both_forms_the_loader_takes(tmp_path, text, valid) -> None:
+    # editors validate .themis-lint.toml with this schema; it rejected the documented table form
+    import tomllib
+
+    schema = json.loads(schemas.schema_path("config").read_text(encoding="utf-8"))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(tomllib.loads(text)))
+    assert (not errors) is valid
+    (tmp_path / ".themis-lint.toml").write_text(text)
+    (tmp_path / "themisdb.conf").write_text("cache.size: 1GB\n")
+    result = invoke("check", "--config", str(tmp_path / ".themis-lint.toml"), str(tmp_path / "themisdb.conf"))
+    assert (result.exit_code != 2) is valid

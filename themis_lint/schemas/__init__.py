@@ -82,10 +82,16 @@ def pack_schema() -> dict:
 def config_schema() -> dict:
     from themis_lint.schemas import config
 
+    # .themis-lint.toml may hold the keys at its top level or in a [tool.themis-lint] table: an
+    # editor validating that file with this schema must accept both (the loader does)
+    table = {"type": "object", "properties": {"themis-lint": {"$ref": "#/$defs/settings"}},
+             "additionalProperties": False,
+             "description": "Only in .themis-lint.toml: the keys in a [tool.themis-lint] table, as in pyproject.toml."}
     return {"$schema": DRAFT, "$id": BASE_URI + "config.schema.json",
             "title": "themis-lint project config",
             "description": "`[tool.themis-lint]` in pyproject.toml, or .themis-lint.toml (top level or that table).",
-            **config.SCHEMA}
+            **config.SCHEMA, "properties": {**config.SCHEMA["properties"], "tool": table},
+            "$defs": {"settings": config.SCHEMA}}
 
 
 def render(schema: dict) -> str:
