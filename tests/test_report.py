@@ -86,3 +86,21 @@ def test_report_reads_project_config(repo) -> None:
     (repo / ".themis-lint.toml").write_text('ignore = ["TH102"]\n')
     result = invoke("report", ".")
     assert "✗" not in result.stdout and "⚠ Configuration: 2 findings (2 warnings)" in result.stdout
+
+
+def test_categories_no_selected_rule_checks_are_not_called_compatible(repo) -> None:
+    # `--select TH101` checks no API, index or query rule: ✓ Compatible there proved nothing
+    (repo / "themisdb.conf").write_text(FULL + "storage.journalSize: 1MB\n")
+    (repo / "b").mkdir()
+    (repo / "b" / "themisdb.conf").write_text(FULL + "storage.journalSize: 2MB\n")
+    result = invoke("report", "--select", "TH101", ".")
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line[:1] in ("✓", "⚠", "✗", "–")] == [
+        "⚠ Configuration: 2 findings (2 warnings), 2 auto-fixable",
+        "– API: not checked (none of its rules selected)", "– Indexes: not checked (none of its rules selected)",
+        "– Queries: not checked (none of its rules selected)"]
+    assert lines[3].endswith("in ThemisDB 1.4 (and 1 more, 1 other file)")
+    doc = json.loads(invoke("report", "--select", "TH101", "--output-format", "json", ".").stdout)
+    assert [(c["name"], c["status"], c["symbol"]) for c in doc["categories"]] == [
+        ("Configuration", "warning", "⚠"), ("API", "not-checked", "–"), ("Indexes", "not-checked", "–"),
+        ("Queries", "not-checked", "–")]

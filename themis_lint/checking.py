@@ -491,7 +491,7 @@ def run_report(setup: Setup, req: CheckRequest) -> int:
     errors = run.errors + [e for r in run.results for e in r.errors]
     print_notes(req, run.results, errors)
     findings = sorted((f for r in run.results for f in r.findings), key=lambda f: (f.path, f.row, f.column, f.code))
-    categories = compat.summarise(findings, setup.catalogue)
+    categories = compat.summarise(findings, setup.catalogue, setup.ctx.enabled)
     files = len({f.path for f in findings})
     if req.output_format == "json":
         click.echo(compat.render_json(pack, categories, files), nl=False)

@@ -1,6 +1,7 @@
 """`themis-lint report`: the migration guide's `themisdb-compat-check`, made real (docs/cli.md "Commands").
 
-One line per category with ✓ (nothing), ⚠ (warnings only) or ✗ (errors), counts and how many
+One line per category with ✓ (nothing), ⚠ (warnings only), ✗ (errors) or – (not checked: no rule
+of it selected in this run, so its silence proves nothing), counts and how many
 findings `--fix` repairs, the distinct findings under it, then the pack's manual-review items.
 The findings come from `checking.collect`, the same pipeline as `check`; `checking.run_report` runs it.
 """
@@ -18,7 +19,7 @@ from themis_lint.model import Finding, Safety
 from themis_lint.text import clean
 
 CATEGORIES = ("Configuration", "API", "Indexes", "Queries")
-MARKS = {"ok": "✓", "warning": "⚠", "error": "✗"}
+MARKS = {"ok": "✓", "warning": "⚠", "error": "✗", "not-checked": "–"}
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Category:
     fixable: int = 0
     unsafe_fixable: int = 0
     items: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
+    checked: bool = True  # some rule of the category ran (`--select` may leave out all of them)
 
     @property
     def total(self) -> int:
@@ -37,6 +39,8 @@ class Category:
 
     @property
     def status(self) -> str:
+        if not self.checked and not self.total:
+            return "not-checked"
         return "error" if self.errors else "warning" if self.total else "ok"
 
     def add(self, f: Finding, severity: str) -> None:
@@ -49,9 +53,14 @@ class Category:
         self.items.setdefault((f.code, f.message), []).append(f)
 
 
-def summarise(findings: list[Finding], catalogue: dict) -> list[Category]:
-    """The four guide categories always, other categories (Tool) only when they have findings."""
+def summarise(findings: list[Finding], catalogue: dict, enabled=None) -> list[Category]:
+    """The four guide categories always, other categories (Tool) only when they have findings;
+    `enabled(code)`: whether the run checked a rule (a category none of whose rules ran is
+    "not checked", never "Compatible")."""
     categories = {name: Category(name) for name in CATEGORIES}
+    if enabled is not None:
+        for c in categories.values():
+            c.checked = any(enabled(code) for code, rule in catalogue.items() if rule.category == c.name)
     for f in findings:
         rule = catalogue[f.code]
         categories.setdefault(rule.category, Category(rule.category)).add(f, rule.severity)
@@ -63,6 +72,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def category_line(c: Category) -> str:
+    if c.status == "not-checked":
+        return f"{MARKS['not-checked']} {c.name}: not checked (none of its rules selected)"
     if not c.total:
         return f"{MARKS['ok']} {c.name}: Compatible"
     kinds = [_plural(n, w) for n, w in ((c.errors, "error"), (c.warnings, "warning"), (c.infos, "info")) if n]
@@ -72,7 +83,17 @@ def category_line(c: Category) -> str:
     return line
 
 
-MARK_COLORS = {"ok": "green", "warning": "yellow", "error": "red"}
+def _more(found: list[Finding]) -> str:
+    """What one line folds in besides its first finding: how many, and in how many other files
+    (the line names only the first; `check` lists them all)."""
+    if len(found) < 2:
+        return ""
+    others = len({f.path for f in found} - {found[0].path})
+    where = f", {_plural(others, 'other file')}" if others else ""
+    return f" (and {len(found) - 1} more{where})"
+
+
+MARK_COLORS = {"ok": "green", "warning": "yellow", "error": "red", "not-checked": None}
 
 
 def render_text(pack, categories: list[Category], files: int, color: bool = False) -> str:
@@ -86,8 +107,7 @@ def render_text(pack, categories: list[Category], files: int, color: bool = Fals
         lines.append(click.style(line, fg=MARK_COLORS[c.status]) if color else line)
         for (code, message), found in c.items.items():
             first = found[0]
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            lines.append(f"    {clean(first.path)}:{first.row}:{first.column}: {code} {clean(message)}{more}")
+            lines.append(f"    {clean(first.path)}:{first.row}:{first.column}: {code} {clean(message)}{_more(found)}")
     if pack.manual_review:
         lines += ["", "Manual review (no static check can see these):"]
         lines += [clean(f"  - {item.get('category', 'General')}: {item['text']}") for item in pack.manual_review]
@@ -126,8 +146,7 @@ def render_markdown(pack, categories: list[Category], files: int) -> str:
         lines += ["", f"<details><summary>{MARKS[c.status]} {_md(c.name)}: {_plural(c.total, 'finding')}</summary>", ""]
         for (code, message), found in c.items.items():
             first = found[0]
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            lines.append(f"- {_code(f'{first.path}:{first.row}:{first.column}')} {code} {_md(message)}{_md(more)}")
+            lines.append(f"- {_code(f'{first.path}:{first.row}:{first.column}')} {code} {_md(message)}{_md(_more(found))}")
         lines += ["", "</details>"]
     if pack.manual_review:
         lines += ["", "#### Manual review (no static check can see these)", ""]
