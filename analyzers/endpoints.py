@@ -94,3 +94,23 @@ def findings_in_value(value: str, offset: int | None, ctx: Context, *, start: in
         else:
             found.append(path_finding(change, offset + s, offset + e))
     return found
+
+
+# A path that is the first argument of a route definition is what the code itself serves
+# (`app.get('/_admin/log', (req, res) => ...)`, `@app.route("/_admin/log")`), not a request to
+# ThemisDB: renaming it changes the application's own API. It may also be a mock of ThemisDB
+# in a test (msw, a fake server), so it stays a finding, without a fix.
+ROUTE_REASON = ("it is a route this code serves, not a request to ThemisDB: rename it by hand only if "
+                "it stands in for ThemisDB's API (a mock, a proxy)")
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options",
+                           "route"})
+ROUTER_NAMES = frozenset({"app", "router", "server", "routes", "route", "fastify", "koa", "express"})
+ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "ex", "exc"})  # `request.get(url, (err, res) => ...)`
+
+
+def in_route(findings: list[Finding]) -> list[Finding]:
+    """The findings of a route definition's path: reported, never fixed (ROUTE_REASON)."""
+    from themis_lint.analyzers.mapping_keys import without_fixes
+
+    return without_fixes(findings, ROUTE_REASON)
+

@@ -101,6 +101,8 @@ def find_endpoints(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Fi
             found.append(simple)
             continue
         here = [f for lo, hi in lit.chunks() for f in _chunk_endpoints(lit, lo, hi, ctx)]
+        if here and _route_definition(parsed, lit.node):
+            here = endpoints.in_route(here)
         obj = _object_of_key(lit.node)
         if obj is None or not here:
             found += here
@@ -109,6 +111,37 @@ def find_endpoints(parsed: Parsed, lits: list[Literal], ctx: Context) -> list[Fi
     for obj, own in keyed.values():  # issue 12: no rename into a key the object already has
         found += mapping_keys.guard([member_key(parsed, member, own) for member in named_args(obj)])
     return found
+
+
+def _route_definition(parsed: Parsed, node) -> bool:
+    """Is the literal the path of a route the code defines: the first argument of
+    `<x>.get|post|...|use(path, handler)` whose handler is a function taking a request (not an
+    error-first callback, `request.get(url, (err, res) => ...)`), or a handler name on an object
+    named like a router (`router.get('/x', getLogs)`)?"""
+    parent = node.parent
+    if parent is None or parent.type != "arguments" or not parsed.source(node)[1:].startswith("/"):
+        return False
+    args = named_args(parent)
+    call = parent.parent
+    if len(args) < 2 or args[0].start_byte != node.start_byte or call is None or call.type != "call_expression":
+        return False
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression":
+        return False
+    method = callee.child_by_field_name("property")
+    if method is None or parsed.source(method) not in endpoints.ROUTE_METHODS:
+        return False
+    handler = args[-1]
+    if handler.type in ("arrow_function", "function_expression", "function"):
+        single = handler.child_by_field_name("parameter")
+        params = [single] if single is not None else named_args(handler.child_by_field_name("parameters") or handler)
+        first = parsed.source(params[0]).split(":")[0].strip() if params and params[0] is not None else ""
+        return first not in endpoints.ERROR_PARAMETERS
+    receiver = callee.child_by_field_name("object")
+    if receiver is not None and receiver.type == "member_expression":
+        receiver = receiver.child_by_field_name("property")
+    return (handler.type in ("identifier", "member_expression") and receiver is not None
+            and parsed.source(receiver) in endpoints.ROUTER_NAMES)
 
 
 def _span_key(node) -> tuple[int, int]:

@@ -266,6 +266,7 @@ class Shape:
     helper_bodies: list[tuple[int, int, str]] = field(default_factory=list)  # `def add_skiplist_index`
     index_notes: dict[int, str] = field(default_factory=dict)  # index type literal -> why no fix
     specs: list = field(default_factory=list)  # index-type-argument entries of imported libraries
+    routes: set[int] = field(default_factory=set)  # path literal of a route the code defines (endpoints.ROUTE_REASON)
 
     @classmethod
     def of(cls, tree: ast.Module, lines: Lines, ctx: Context, helpers: frozenset[str]) -> Shape:
@@ -285,6 +286,8 @@ class Shape:
                 compared.update(id(n) for n in (node.left, *node.comparators))
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 defined.add(node.name)
+                for decorator in node.decorator_list:  # `@app.route("/_admin/log")`, `@router.get(...)`
+                    shape._route(decorator, lines)
                 if node.name in helpers:  # issue 12: a test double or the driver's own code
                     end = lines.offset_bytes(node.end_lineno, node.end_col_offset)
                     shape.helper_bodies.append((_start(node, lines), end, node.name))
@@ -298,6 +301,8 @@ class Shape:
                     shape.open_ended.add(_start(left, lines))
         for node in calls:
             shape._call(node, lines, queries, defined, helpers)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _ROUTE_ADDERS:
+                shape._route(node, lines)  # `app.add_url_rule("/x", ...)`, `app.router.add_get("/x", h)`
         for node in dicts:
             for key in node.keys:
                 if _is_str(key) or isinstance(key, ast.JoinedStr):
@@ -310,6 +315,12 @@ class Shape:
                 elif _is_str(key) and _is_str(value):
                     shape._dict_spec(node, key.value, value, lines)
         return shape
+
+    def _route(self, node: ast.expr, lines: Lines) -> None:
+        if isinstance(node, ast.Call) and node.args:
+            literal = _url_literal(node.args[0])
+            if literal is not None:
+                self.routes.add(_start(literal, lines))
 
     def _dict_spec(self, node: ast.Dict, key: str, value: ast.Constant, lines: Lines) -> None:
         """Issue 12: `{"index_type": "skiplist", ...}`, a spec of an ORM written as a plain dict."""
@@ -419,6 +430,11 @@ def _collection_arg(node: ast.Call) -> ast.expr | None:
     return None
 
 
+# the route-registering methods of Flask, FastAPI/Starlette, aiohttp, Tornado-style routers
+_ROUTE_ADDERS = frozenset({"add_url_rule", "add_api_route", "add_route", "add_get", "add_post", "add_put",
+                           "add_patch", "add_delete", "add_head", "add_view", "add_api_websocket_route"})
+
+
 # ---- findings ----------------------------------------------------------------------
 
 def guarded_dict_keys(text: str, by_key: dict[int, list[Finding]], shape: Shape, lines: Lines) -> list[Finding]:
@@ -470,6 +486,8 @@ def endpoint_findings(text: str, group: list[Piece], shape: Shape, ctx: Context)
         if new is None:
             finding.message = _with_collection(finding.message, shape.collections.get(group[0].start))
         found.append(finding)
+    if found and group[0].start in shape.routes:
+        return endpoints.in_route(found)
     return found
 
 
