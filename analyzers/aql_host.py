@@ -21,6 +21,7 @@ class HostString:
     json: bool = False
     query_call: bool = False
     known_aql: bool = False  # AQL by construction (an arangojs `aql` template), fragments included
+    binds: bool = False  # a tagged template whose `${...}` become bind parameters (`aql`, `query`)
     taken: str = ""  # quote characters the host cannot hold either (a `'...'` shell word around JSON)
 
 

@@ -256,10 +256,10 @@ def _collection_blocker(site: _Site) -> str | None:
 
 
 def _bound_collection_note(site: _Site) -> str:
-    """An arangojs `aql` template binds a substitution: a collection object as `@@value0`, a
-    string as the value `@value0`. FULLTEXT/WITHIN took either; after `FOR v IN` a string is
-    looped over as a string, so the unsafe fix needs a collection object there."""
-    if site.is_opaque(0) and site.host.known_aql:
+    """An arangojs `aql` template (and @arangodb's `query`) binds a substitution: a collection
+    object as `@@value0`, a string as the value `@value0`. FULLTEXT/WITHIN took either; after
+    `FOR v IN` a string is looped over as a string, so the unsafe fix needs a collection object."""
+    if site.is_opaque(0) and site.host.binds:
         return ("; note: the substituted collection must be a collection object (`db.collection(name)`): "
                 "a name string is bound as a value, and `FOR v IN` would loop over the string")
     return ""

@@ -508,17 +508,26 @@ def find_embedded_aql(parsed: Parsed, lits: list[Literal], ctx: Context) -> list
         done.add(key)
         query_call = _is_query_argument(top, ctx)
         template = _is_aql_template(top)
+        binding = template or _is_tagged(top, "query")  # @arangodb's `query` binds as `aql` does
         runs, starts_value = _literal_runs(parsed, top, by_node)
         for i, run in enumerate(runs):
             first = starts_value and i == 0
-            hosts = [_host(aql, part, query_call and first, template) for part in run]
+            hosts = [_host(aql, part, query_call and first, template, binding) for part in run]
             found += aql.find_in_host_strings(hosts, ctx)
     return found
 
 
-def _host(aql, lit: Literal, query_call: bool, known_aql: bool = False):
+def _host(aql, lit: Literal, query_call: bool, known_aql: bool = False, binds: bool = False):
     return aql.HostString(raw=lit.raw, offset=lit.body, quote=lit.quote, multiline=lit.quote == "`",
-                          opaque=lit.opaque, escapes=lit.escapes, query_call=query_call, known_aql=known_aql)
+                          opaque=lit.opaque, escapes=lit.escapes, query_call=query_call, known_aql=known_aql,
+                          binds=binds)
+
+
+def _is_tagged(node, tag: str) -> bool:
+    """A template literal tagged `tag` (`query\`...\``, `db.query\`...\``)."""
+    parent = node.parent
+    return (parent is not None and parent.type == "call_expression" and node.type == "template_string"
+            and callee_names(parent)[-1:] == [tag])
 
 
 def _is_aql_template(node) -> bool:

@@ -218,12 +218,15 @@ def test_an_aql_template_substituted_collection_notes_it_must_be_a_collection_ob
     # arangojs binds a string substitution as a value: FULLTEXT took it, `FOR v IN` loops over it
     js = ('const { aql } = require("arangojs");\n'
           'db.query(aql`FOR f IN FULLTEXT(${coll}, "text", ${q}) RETURN f`);\n'
-          'db.query(aql`FOR p IN WITHIN(${places}, 52.5, 13.4, 1000) RETURN p`);\n')
-    fulltext, within = check_source(js, "search.js", CTX, Options()).findings
-    for f in (fulltext, within):
+          'db.query(aql`FOR p IN WITHIN(${places}, 52.5, 13.4, 1000) RETURN p`);\n'
+          'query`for d in fulltext(${rawData}, "Type", "comet") return d`;\n')  # @arangodb's `query` binds too
+    fulltext, within, foxx = check_source(js, "search.js", CTX, Options()).findings
+    for f in (fulltext, within, foxx):
         assert f.message.endswith("note: the substituted collection must be a collection object (`db.collection(name)`): "
                                   "a name string is bound as a value, and `FOR v IN` would loop over the string")
-    # a Python f-string writes the name into the text: nothing is bound, no note
+    # an untagged template or a Python f-string writes the name into the text: nothing is bound
+    [plain] = check_source('const q = `FOR d IN FULLTEXT(${c}, "t", "x") RETURN d`;\n', "q.js", CTX, Options()).findings
+    assert "collection object" not in plain.message
     py = 'def f(db, coll):\n    db.aql.execute(f"FOR d IN FULLTEXT({coll}, \'text\', @q) RETURN d")\n'
     [f] = check_source(py, "search.py", CTX, Options()).findings
     assert "collection object" not in f.message
