@@ -524,7 +524,7 @@ def _host(aql, lit: Literal, query_call: bool, known_aql: bool = False, binds: b
 
 
 def _is_tagged(node, tag: str) -> bool:
-    """A template literal tagged `tag` (`query\`...\``, `db.query\`...\``)."""
+    """A template literal tagged `tag`: the tag call's last name (`query` of `query` or `db.query`)."""
     parent = node.parent
     return (parent is not None and parent.type == "call_expression" and node.type == "template_string"
             and callee_names(parent)[-1:] == [tag])
