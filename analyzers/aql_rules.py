@@ -153,6 +153,9 @@ def _fulltext(site: _Site) -> tuple[str, list | None, str | None]:
         listed = attribute is not None and "," in attribute
         field = (build.attribute_path(for_var, attribute, q) if attribute is not None and not listed
                  else f"{for_var}.<attribute>")
+        bound = site.arg_tokens(1)
+        if attribute is None and len(bound) == 1 and bound[0].kind == BIND and not bound[0].text.startswith("@@"):
+            field = f"{for_var}[{bound[0].text}]"  # the attribute name comes as a bind parameter
         query_text = site.arg_source(2)
         clause = build.search_clause(field, query_text, analyzer, q)
         coll, coll_reason = _collection_text(site)

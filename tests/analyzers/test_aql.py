@@ -230,3 +230,9 @@ def test_an_aql_template_substituted_collection_notes_it_must_be_a_collection_ob
     py = 'def f(db, coll):\n    db.aql.execute(f"FOR d IN FULLTEXT({coll}, \'text\', @q) RETURN d")\n'
     [f] = check_source(py, "search.py", CTX, Options()).findings
     assert "collection object" not in f.message
+
+
+def test_an_attribute_given_as_a_bind_parameter_is_suggested_as_an_attribute_access() -> None:
+    [f] = check_source("FOR doc IN FULLTEXT(@@col, @field, @query) RETURN doc\n", "q.aql", CTX, Options()).findings
+    assert 'use `@@col SEARCH ANALYZER(doc[@field] IN TOKENS(@query, "text_en"), "text_en")`' in f.message
+    assert f.fix is None and f.message.endswith("(no automatic fix: the attribute is not a string literal)")
