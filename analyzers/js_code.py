@@ -229,8 +229,8 @@ def _simple_all_finding(parsed: Parsed, lit: Literal, ctx: Context) -> Finding |
     aql = aql_text.aql_for(name, bound=name is None)
     message = f"`{SIMPLE_ALL_PATH}` is removed with no replacement; use an AQL query: {aql}"
     fix = Fix((Edit(start, end, new),), Safety.UNSAFE, f"Replace the call with `{new}`")
-    return Finding(change.code, message, lit.body, lit.body_end, fix,
-                   replacement_since=change.replacement_since)
+    # the replacement is an AQL query, which every version runs: --keep-compatible-with keeps it
+    return Finding(change.code, message, lit.body, lit.body_end, fix, replacement_since=None)
 
 
 def _simple_all_shape(parsed: Parsed, lit: Literal) -> tuple | None:

@@ -125,8 +125,8 @@ def _keep_compatible(f: Finding, version: str | None) -> None:
     if minor(f.replacement_since) > minor(version):
         f.fix = None
         f.extra.pop("edit_positions", None)
-        f.message += (f" (no fix: the replacement exists from {f.replacement_since}, not in {version};"
-                      " switch on the server version in code)")
+        f.message += (f" (no fix: the replacement exists from {f.replacement_since}, not in {version}; change it"
+                      f" once every server runs {f.replacement_since}, or switch on the server version in code)")
         f.extra["version_switch"] = True
 
 

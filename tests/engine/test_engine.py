@@ -105,6 +105,14 @@ def test_keep_compatible_with_turns_fixes_into_version_switch_reports() -> None:
     assert finding.fix is None and "switch on the server version" in finding.message
 
 
+def test_keep_compatible_with_keeps_a_fix_whose_replacement_every_version_has() -> None:
+    # /_api/simple/all has no new path; its fix is an AQL query, which 1.3 runs too
+    source = "db._connection.PUT('/_api/simple/all', {collection: 'users'});\n"
+    result = check_source(source, "a.js", default_context(), Options(fix=Safety.UNSAFE, keep_compatible_with="1.3"))
+    assert result.fixed == "db._query('FOR doc IN users RETURN doc');\n"
+    assert result.fixes_applied == 1 and result.findings == []
+
+
 def test_check_file_writes_atomically_keeping_mode_bom_and_newlines(tmp_path) -> None:
     path = tmp_path / "themisdb.conf"
     path.write_bytes(codecs.BOM_UTF8 + (FLAT + "cache.maxSize: 1GB\n").replace("\n", "\r\n").encode())
