@@ -30,12 +30,18 @@ def _split(values) -> list[str]:
     return [v.strip().upper() for value in values or () for v in value.split(",") if v.strip()]
 
 
-def resolve_selection(catalogue: dict, select: list[str] | None, extend: list[str], ignore: list[str]) -> frozenset:
-    """Codes enabled: a selection (default: every rule on by default) plus extensions minus ignores."""
-    for code in [*(select or []), *extend, *ignore]:
+def check_codes(catalogue: dict, codes: list[str], where: str = "") -> None:
+    """ProjectError for the first code (or prefix) no rule has; `where` names its source
+    (`pyproject.toml: ignore: `), so a config's typo is found where it is."""
+    for code in codes:
         if code != "ALL" and not any(c.startswith(code) for c in catalogue):
             hint = difflib.get_close_matches(code, catalogue, n=1)
-            raise ProjectError(f"unknown rule code {code!r}" + (f" (did you mean {hint[0]}?)" if hint else ""))
+            raise ProjectError(f"{where}unknown rule code {code!r}" + (f" (did you mean {hint[0]}?)" if hint else ""))
+
+
+def resolve_selection(catalogue: dict, select: list[str] | None, extend: list[str], ignore: list[str]) -> frozenset:
+    """Codes enabled: a selection (default: every rule on by default) plus extensions minus ignores."""
+    check_codes(catalogue, [*(select or []), *extend, *ignore])
 
     def matching(prefixes):
         return {c for c in catalogue if any(p == "ALL" or c.startswith(p) for p in prefixes)}
@@ -150,6 +156,8 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
         pack = packs.merge(chain, frm, to)
     except (settings.SettingsError, packs.PackError) as exc:
         raise ProjectError(str(exc)) from exc
+    for key in ("select", "extend-select", "ignore"):
+        check_codes(catalogue, [c.upper() for c in conf.get(key, [])], f"{conf.path}: `{key}`: ")
     selected = resolve_selection(catalogue, _split(o.select) or [c.upper() for c in conf.get("select", [])] or None,
                                  _split(o.extend_select) + [c.upper() for c in conf.get("extend-select", [])],
                                  _split(o.ignore) + [c.upper() for c in conf.get("ignore", [])])

@@ -112,10 +112,11 @@ def validate(data: dict, path: str) -> None:
 
     if schemas.seen_valid("config", data):
         return
-    found = problems(data, _schema(schemas.config_schema))
+    found = problems(data, _schema(lambda: schemas.config_schema()["$defs"]["settings"]))
     if found:
         first = min(found, key=lambda p: [str(x) for x in p.path])
-        raise SettingsError(f"{path}: {_worded(first)}")
+        line = _key_line(path, first.path[0]) if first.path and isinstance(first.path[0], str) else None
+        raise SettingsError(f"{path}{f':{line}' if line else ''}: {_worded(first)}")
     schemas.remember_valid("config", data)
 
 
@@ -127,6 +128,20 @@ def _schema(build) -> dict:
     if _SCHEMA is None:
         _SCHEMA = build()
     return _SCHEMA
+
+
+def _key_line(path: str, key: str) -> int | None:
+    """The line where a top-level settings key is set (`key = ...` or its `[...key]` table), read
+    again only for the error message: tomllib keeps no positions."""
+    import re
+
+    try:
+        text = read_regular(path, limit=CONFIG_LIMIT, follow=True).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    name = re.escape(key)
+    pattern = re.compile(rf"""^\s*(?:["']?{name}["']?\s*=|\[(?:tool\.themis-lint\.)?["']?{name}["']?[\].])""")
+    return next((n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
 
 
 def _worded(problem) -> str:

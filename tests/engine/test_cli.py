@@ -102,6 +102,18 @@ def test_unknown_config_key_has_a_hint(repo) -> None:
     assert result.exit_code == 2 and "unknown key 'extend-exlude' (did you mean 'extend-exclude'?)" in result.output
 
 
+def test_config_errors_name_the_file_and_line(repo) -> None:
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.themis-lint]\n# ours\nextend-selct = ["TH104"]\n')
+    result = invoke("check", ".")
+    assert result.stderr == (f"themis-lint: error: {repo / 'pyproject.toml'}:6: unknown key 'extend-selct' "
+                             "(did you mean 'extend-select'?)\n")
+    (repo / "pyproject.toml").write_text('[tool.themis-lint]\nignore = ["TH299"]\n')
+    result = invoke("check", ".")
+    assert result.exit_code == 2
+    assert result.stderr == (f"themis-lint: error: {repo / 'pyproject.toml'}: `ignore`: unknown rule code 'TH299' "
+                             "(did you mean TH901?)\n")
+
+
 def test_project_config_rule_options_and_per_file_ignores(repo) -> None:
     (repo / "pyproject.toml").write_text(
         '[tool.themis-lint]\nper-file-ignores = {"themisdb.conf" = ["TH10"]}\n'
