@@ -84,6 +84,17 @@ def engine_options(req: CheckRequest) -> Options:
                    max_file_size=req.max_file_size or DEFAULT_MAX_FILE_SIZE)
 
 
+def _keep_within_range(options: Options, pack) -> None:
+    """--keep-compatible-with names a version the fleet still runs: at or after the upgrade's
+    start, before its target (at the target or later it would keep every fix: a no-op)."""
+    from themis_lint.packs.model import minor
+
+    keep = options.keep_compatible_with
+    if keep is not None and not minor(pack.from_version) <= minor(keep) < minor(pack.to_version):
+        raise ProjectError(f"--keep-compatible-with {keep}: expected a version from {pack.from_version} up to "
+                           f"(not including) the target {pack.to_version}")
+
+
 def renderer(name: str):
     try:
         return importlib.import_module(f"themis_lint.report.{FORMAT_MODULES[name]}").render
@@ -100,6 +111,7 @@ def run_check(setup: Setup, req: CheckRequest) -> int:
         emit(req, _report(setup, req, []), render)
         return 0
     options = engine_options(req)
+    _keep_within_range(options, setup.ctx.pack)
     if req.stdin_filename is not None:
         return _check_stdin(setup, req, options, render)
     run = collect(setup, req, options)

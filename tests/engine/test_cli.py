@@ -291,3 +291,16 @@ def test_max_file_size_holds_with_a_warm_cache_and_a_skipped_file_is_not_checked
     mixed = invoke("check", "--max-file-size", "40", ".")
     assert mixed.exit_code == 1 and "nothing was checked" not in mixed.stderr
     assert "themisdb.small.conf:1:1: TH101" in mixed.stdout and "themisdb.conf:" not in mixed.stdout
+
+
+def test_keep_compatible_with_on_the_command_line(repo) -> None:
+    (repo / "themisdb.conf").write_text("cache.maxSize: 1GB\n")
+    kept = invoke("check", "--keep-compatible-with", "1.3", "--fix", "--select", "TH101", ".")
+    assert kept.exit_code == 1 and (repo / "themisdb.conf").read_text() == "cache.maxSize: 1GB\n"
+    assert ("(no fix: the replacement exists from 1.4, not in 1.3; change it once every server runs 1.4, "
+            "or switch on the server version in code)") in kept.stdout
+    for version in ("1.4", "9.9", "1.2"):  # at or past the target keeps every fix; before the start means nothing
+        refused = invoke("check", "--keep-compatible-with", version, ".")
+        assert refused.exit_code == 2
+        assert refused.stderr == (f"themis-lint: error: --keep-compatible-with {version}: expected a version from 1.3 "
+                                  "up to (not including) the target 1.4\n")
