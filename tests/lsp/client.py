@@ -136,9 +136,10 @@ class Session:
     def forget(self, doc: str) -> None:
         self.diagnostics.pop(doc, None)
 
-    async def actions(self, doc: str, rng: T.Range, only: list[str] | None = None) -> list[T.CodeAction]:
+    async def actions(self, doc: str, rng: T.Range, only: list[str] | None = None,
+                      diagnostics: list[T.Diagnostic] = ()) -> list[T.CodeAction]:
         found = await asyncio.wait_for(self.client.text_document_code_action_async(T.CodeActionParams(
-            T.TextDocumentIdentifier(doc), rng, T.CodeActionContext(diagnostics=[], only=only))), WAIT)
+            T.TextDocumentIdentifier(doc), rng, T.CodeActionContext(diagnostics=list(diagnostics), only=only))), WAIT)
         return list(found or [])
 
     async def stop(self) -> int:

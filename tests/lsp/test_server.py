@@ -184,3 +184,47 @@ async def _unclaimed(repo: Path) -> None:
     assert await session.wait_for(readme) == []
     assert await session.actions(readme, line_range(0)) == []
     assert await session.stop() == 0
+
+
+def test_a_buffer_with_a_byte_order_mark_gets_the_ranges_and_fixes_check_gives(repo) -> None:
+    # a client that sends the file's BOM as text: ranges were shifted across lines, fix-all
+    # garbled the file and a Python buffer got a false TH900
+    run(_bom(repo))
+
+
+async def _bom(repo: Path) -> None:
+    session = Session(repo)
+    await session.start()
+    conf_text = "\ufeff# c\nserver.maximalQueueSize: 1\ncache.maxSize: 2GB\n"
+    conf = session.open(repo / "config" / "themisdb.bom.conf", conf_text)
+    found = await session.wait_for(conf)
+    assert [(d.code, d.range.start.line, d.range.start.character, d.range.end.character)
+            for d in found if d.code == "TH101"] == [("TH101", 1, 0, 23), ("TH101", 2, 0, 13)]
+    [fix_all] = await session.actions(conf, line_range(0), only=[T.CodeActionKind.SourceFixAll])
+    fixed = cli(repo, "config/themisdb.bom.conf", conf_text, "--fix").stdout.decode("utf-8")
+    assert apply(conf_text, edits_of(fix_all, conf)) == fixed and fixed.startswith("\ufeff# c\n")
+    py_text = "\ufeffimport requests\nx = requests.get('/_api/collection/create')\n"
+    py = session.open(repo / "app" / "bom.py", py_text)
+    [endpoint] = await session.wait_for(py)
+    assert (endpoint.code, endpoint.range.start.line, endpoint.range.start.character) == ("TH201", 1, 18)
+    [quick] = [a for a in await session.actions(py, endpoint.range, only=[T.CodeActionKind.QuickFix],
+                                               diagnostics=[endpoint]) if a.is_preferred]
+    assert apply(py_text, edits_of(quick, py)) == py_text.replace("/_api/collection/create", "/_api/collection")
+    assert await session.stop() == 0
+
+
+def test_a_quick_fix_request_for_one_diagnostic_offers_that_diagnostics_fix(repo) -> None:
+    # TH102's missing keys all sit at 0:0: asking about one offered all three, each preferred
+    run(_one_of_many(repo))
+
+
+async def _one_of_many(repo: Path) -> None:
+    session = Session(repo)
+    await session.start()
+    conf = session.open(repo / "config" / "themisdb.conf")
+    missing = [d for d in await session.wait_for(conf) if d.code == "TH102"]
+    assert len(missing) == 3
+    actions = await session.actions(conf, missing[1].range, only=[T.CodeActionKind.QuickFix], diagnostics=[missing[1]])
+    fixes = [a for a in actions if a.is_preferred]
+    assert len(fixes) == 1 and fixes[0].diagnostics[0].message == missing[1].message
+    assert await session.stop() == 0

@@ -33,6 +33,11 @@ async def code_actions(ls: Server, params: T.CodeActionParams) -> list[T.CodeAct
     only = [getattr(k, "value", k) for k in params.context.only] if params.context.only else None
     actions: list[T.CodeAction] = []
     hits = [i for i in items if overlaps(i.range, params.range)]
+    # the diagnostics the client asks about, when it names them: findings at one point (TH102's
+    # missing keys all sit at 0:0) would otherwise each offer a preferred fix for the one asked
+    asked = {(str(d.code), d.message) for d in params.context.diagnostics or () if d.source == "themis-lint"}
+    if asked:
+        hits = [i for i in hits if (i.code, i.message) in asked] or hits
     if wanted(only, T.CodeActionKind.QuickFix.value):
         actions += [quick_fix(ls, doc, version, i) for i in hits if i.fix is not None]
         for i in _one_per_code_and_line(hits):

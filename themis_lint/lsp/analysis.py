@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from themis_lint.lsp.positions import LspLines
+from themis_lint.model import Edit
 
 SEVERITIES = {"error": 1, "warning": 2, "info": 3}  # lsprotocol DiagnosticSeverity values
 Range = tuple[tuple[int, int], tuple[int, int]]
@@ -103,9 +104,25 @@ def _too_large(job: Job) -> str | None:
 
 
 def _result(job: Job, ctx, fix):
+    """`check_source` on the buffer. A buffer that starts with U+FEFF (a client that sends the
+    file's byte-order mark as text) is analysed without it, as `check` decodes the file, and
+    the offsets moved past it: the client counts it as the line's first character."""
     from themis_lint.pipeline import Options, check_source
 
-    return check_source(job.text, job.display, ctx, Options(fix=fix, write=False))
+    if not job.text.startswith(BOM):
+        return check_source(job.text, job.display, ctx, Options(fix=fix, write=False))
+    result = check_source(job.text[1:], job.display, ctx, Options(fix=fix, write=False))
+    for f in result.findings:
+        f.start, f.end = f.start + 1, f.end + 1
+        if f.fix is not None:
+            f.fix = replace(f.fix, edits=tuple(Edit(e.start + 1, e.end + 1, e.content) for e in f.fix.edits))
+    result.original = job.text
+    if result.fixed is not None:
+        result.fixed = BOM + result.fixed
+    return result
+
+
+BOM = "\ufeff"
 
 
 def check(job: Job, ctx) -> Outcome:
