@@ -37,6 +37,7 @@ class MapInfo:
     indent: int = 0  # column of its keys
     holder: Entry | None = field(default=None, repr=False)
     node: Any = field(default=None, repr=False)  # JSON: the JNode
+    flow: bool = False  # YAML `{...}`: its keys' column says nothing of the file's indentation
 
 
 @dataclass
@@ -91,24 +92,27 @@ def parse_yaml(text: str, docs: list | None = None) -> ConfigDoc | None:
 def _walk_yaml(doc: ConfigDoc, root: Any) -> None:
     from themis_lint.parse import yaml_nodes
 
-    seen: set[int] = set()
+    # an alias is the same node object again: it is walked once, never expanded (alias bombs),
+    # and under the key where it is written out (its anchor), claimed when that key is met: a
+    # later `other: *s` must not take `storage: &s` and leave `storage.journalSize` unseen
+    claimed: set[int] = {id(root)}
     stack = [(root, doc.root)]
     while stack:
         node, info = stack.pop()
-        if id(node) in seen:  # an alias: visited once, never expanded (alias bombs)
-            continue
-        seen.add(id(node))
+        children = []
         for key, value in node.value:
             if not yaml_nodes.is_scalar(key):
                 continue  # a complex key (`? [a, b]`) is no config key
             entry = _yaml_entry(doc, info, key, value)
             info.entries.append(entry)
             doc.entries.append(entry)
-            if yaml_nodes.is_mapping(value) and value.value and id(value) not in seen:
-                child = MapInfo(entry.full_key, holder=entry)
+            if yaml_nodes.is_mapping(value) and value.value and id(value) not in claimed:
+                claimed.add(id(value))
+                child = MapInfo(entry.full_key, holder=entry, flow=bool(value.flow_style))
                 child.indent = doc.index.position(value.value[0][0].start_mark.index)[1] - 1
                 entry.value = child
-                stack.append((value, child))
+                children.append((value, child))
+        stack.extend(reversed(children))
     doc.entries.sort(key=lambda e: e.key_start)
 
 
@@ -166,8 +170,9 @@ def _comments_above(doc: ConfigDoc, row: int, col: int) -> int:
 
 
 def _indent_step(doc: ConfigDoc) -> int:
+    """The file's indentation unit: the first block map's offset from its key (2 when none)."""
     for entry in doc.entries:
-        if entry.is_map and entry.value.indent > entry.indent:
+        if entry.is_map and not entry.value.flow and not entry.parent.flow and entry.value.indent > entry.indent:
             return entry.value.indent - entry.indent
     return 2
 
