@@ -90,7 +90,12 @@ def delete_edits(doc: ConfigDoc, entry: Entry) -> tuple[Edit, ...]:
         return (_json_delete(doc, entry),)
     if _is_flow(doc, entry.parent):
         return (_flow_delete(doc, entry),)
-    return (Edit(entry.line_start, entry.block_end, ""),)
+    start, text = entry.line_start, doc.text
+    if entry.block_end == len(text) and not text.endswith(("\n", "\r")) and start > 0:
+        # the file's last line, with no line break after it: the break before it goes instead,
+        # so the file still ends without one (and no blank line is left where it was)
+        start -= 2 if text[start - 2:start] == "\r\n" else 1
+    return (Edit(start, entry.block_end, ""),)
 
 
 def insert_edits(doc: ConfigDoc, key: str, value_text: str, nl: str) -> tuple[tuple[Edit, ...] | None, Entry | None]:
