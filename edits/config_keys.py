@@ -79,9 +79,17 @@ def rename_edits(doc: ConfigDoc, entry: Entry, new_key: str, nl: str) -> tuple[E
 def _replace_key(doc: ConfigDoc, entry: Entry, new_text: str) -> Edit:
     raw = doc.text[entry.key_start:entry.key_end]
     if raw[:1] in "\"'":
-        inner = json.dumps(new_text)[1:-1] if raw[0] == '"' else new_text.replace("'", "''")
-        return Edit(entry.key_start + 1, entry.key_end - 1, inner)
+        return Edit(entry.key_start + 1, entry.key_end - 1, _written_like(raw, new_text)[1:-1])
     return Edit(entry.key_start, entry.key_end, new_text)
+
+
+def _written_like(raw: str, new_text: str) -> str:
+    """`new_text` as a key quoted the way `raw` (the old key as written) is: "a", 'a' or a."""
+    if raw[:1] == '"':
+        return '"' + json.dumps(new_text)[1:-1] + '"'
+    if raw[:1] == "'":
+        return "'" + new_text.replace("'", "''") + "'"
+    return new_text
 
 
 def delete_edits(doc: ConfigDoc, entry: Entry) -> tuple[Edit, ...]:
@@ -171,6 +179,7 @@ def _reindented_block(doc: ConfigDoc, entry: Entry, new_key: str, indent: int, n
     text = doc.text
     head = text[entry.block_start:entry.line_start]
     key_line_rest = text[entry.key_end:entry.block_end]
+    new_key = _written_like(text[entry.key_start:entry.key_end], new_key)  # a moved key keeps its quotes
     body = head + text[entry.line_start:entry.key_start] + new_key + key_line_rest
     lines = body.splitlines(keepends=True)
     out = []
