@@ -195,7 +195,7 @@ def config_findings(doc: ConfigDoc | None, ctx: Context, required: bool = True) 
     if doc is None:
         return []
     known = known_keys(ctx)
-    if not any(e.full_key in known for e in doc.entries):
+    if not any(e.full_key in known for e in (*doc.entries, *doc.merged)):
         return []
     nl = newline_of(doc.text)
     found = find_renamed_keys(doc, ctx, nl) + find_removed_keys(doc, ctx)
@@ -228,7 +228,15 @@ def find_renamed_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
             fix = Fix(fix_edits, Safety.SAFE, change.verb.message("fix", new=new)) if fix_edits else None
             found.append(Finding(change.code, message, entry.key_start, entry.key_end, fix,
                                  replacement_since=change.replacement_since))
+        for entry in [e for e in doc.merged if e.full_key == old]:
+            message = change.verb.message("renamed", old=old, new=new, version=ctx.version_of(change))
+            found.append(Finding(change.code, message + MERGED_NOTE, entry.key_start, entry.key_end, None,
+                                 replacement_since=change.replacement_since))
     return found
+
+
+# a key a YAML merge key brings in: its text is the anchor's, which other maps may merge too
+MERGED_NOTE = " (no fix: it comes in through the YAML merge key `<<`; change it where its anchor defines it)"
 
 
 def _same_value(doc: ConfigDoc, a: Entry, b: Entry) -> bool:
@@ -249,11 +257,16 @@ def find_removed_keys(doc: ConfigDoc, ctx: Context) -> list[Finding]:
             found.append(Finding(change.code, message,
                                  entry.key_start, entry.key_end, fix,
                                  replacement_since=change.replacement_since))
+        for entry in [e for e in doc.merged if e.full_key == change["key"]]:
+            message = change.verb.message("removed", key=change["key"], version=ctx.version_of(change, "removed"),
+                                          advice=change.get("advice") or "delete it")
+            found.append(Finding(change.code, message + MERGED_NOTE, entry.key_start, entry.key_end, None,
+                                 replacement_since=change.replacement_since))
     return found
 
 
 def find_missing_keys(doc: ConfigDoc, ctx: Context, nl: str) -> list[Finding]:
-    present = {e.full_key for e in doc.entries}
+    present = {e.full_key for e in doc.entries} | {e.full_key for e in doc.merged}
     # a key that a rename will produce is not missing (rules/docs/TH101-config-key-renamed.md runs first)
     present |= {c["new"] for c in ctx.pack.of("rename-config-key") if c["old"] in present}
     found = []

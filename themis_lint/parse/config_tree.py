@@ -48,6 +48,9 @@ class ConfigDoc:
     index: LineIndex
     step: int = 2  # indentation unit
     entries: list[Entry] = field(default_factory=list)  # every entry, document order
+    # keys a YAML merge key (`<<: *base`) brings into a map: found there, never edited there (the
+    # text is the anchor's, shared by every map that merges it); spans are the `<<` key's
+    merged: list[Entry] = field(default_factory=list)
 
     def find(self, full_key: str) -> Entry | None:
         for entry in self.entries:
@@ -103,6 +106,9 @@ def _walk_yaml(doc: ConfigDoc, root: Any) -> None:
         for key, value in node.value:
             if not yaml_nodes.is_scalar(key):
                 continue  # a complex key (`? [a, b]`) is no config key
+            if key.value == "<<" and yaml_nodes.style(key) is None:
+                _merged_entries(doc, info, key, value)
+                continue
             entry = _yaml_entry(doc, info, key, value)
             info.entries.append(entry)
             doc.entries.append(entry)
@@ -114,6 +120,36 @@ def _walk_yaml(doc: ConfigDoc, root: Any) -> None:
                 children.append((value, child))
         stack.extend(reversed(children))
     doc.entries.sort(key=lambda e: e.key_start)
+
+
+def _merged_entries(doc: ConfigDoc, info: MapInfo, merge_key: Any, value: Any) -> None:
+    """The keys `<<: *base` (or `<<: [*a, *b]`) brings into `info`, nested ones included, each
+    once; located at the `<<` key, for findings without fixes (ConfigDoc.merged)."""
+    from themis_lint.parse import yaml_nodes
+
+    maps = [value] if yaml_nodes.is_mapping(value) else (
+        [v for v in value.value if yaml_nodes.is_mapping(v)] if yaml_nodes.is_sequence(value) else [])
+    start, end = merge_key.start_mark.index, merge_key.end_mark.index
+    row, col = doc.index.position(start)
+    line_start = doc.index.line_start(row)
+    seen: set[int] = set()
+    stack = [(m, info.prefix) for m in reversed(maps)]
+    while stack:
+        node, prefix = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for key, child in node.value:
+            if not yaml_nodes.is_scalar(key) or key.value == "<<":
+                continue
+            scalar = yaml_nodes.is_scalar(child) and not yaml_nodes.is_null(child)
+            entry = Entry(join(prefix, str(key.value)), str(key.value), start, end, info,
+                          child.value if scalar else None, start, end, line_start, line_start,
+                          doc.index.line_end(row), col - 1)
+            entry.value_tag = child.tag if scalar else None
+            doc.merged.append(entry)
+            if yaml_nodes.is_mapping(child):
+                stack.append((child, entry.full_key))
 
 
 def _yaml_entry(doc: ConfigDoc, info: MapInfo, key: Any, value: Any) -> Entry:
