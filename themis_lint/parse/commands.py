@@ -128,8 +128,10 @@ def sites(text: str, path: str) -> list[Site]:
     return []
 
 
-def logical_lines(text: str, start: int = 0):
-    """(start, end) of lines joined by trailing `\\` continuations, from `start`."""
+def logical_lines(text: str, start: int = 0, docker: bool = False):
+    """(start, end) of lines joined by trailing `\\` continuations, from `start`. With `docker`,
+    comment and empty lines inside a continued instruction are passed over, as Docker removes
+    them (`RUN a && \\` / `# note` / `b` is one instruction)."""
     pos = start
     while pos < len(text):
         end = pos
@@ -142,13 +144,19 @@ def logical_lines(text: str, start: int = 0):
                 end = nl
                 break
             end = nl + 1
+            while docker and end < len(text):
+                after = text.find("\n", end)
+                line = text[end:len(text) if after == -1 else after].strip()
+                if after == -1 or (line and not line.startswith("#")):
+                    break
+                end = after + 1
         yield pos, end
         pos = end + 1
 
 
 def dockerfile_sites(text: str) -> list[Site]:
     found = []
-    for start, end in logical_lines(text):
+    for start, end in logical_lines(text, docker=True):
         line = text[start:end]
         stripped = line.lstrip(" \t")
         if not stripped.strip() or stripped.startswith("#"):
