@@ -243,12 +243,17 @@ def _skip_wrapper(words: list[Word], i: int, value_opts: frozenset[str], operand
     return i + operands
 
 
+# reserved words that come before a command (`if themisdb-server ...; then`, `! cmd`, `time cmd`)
+_LEADING_RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
+
+
 def command_start(words: list[Word]) -> int:
-    """Index of the program a command runs, past `VAR=value` words and wrappers (`sudo -u x`, `gosu x`)."""
+    """Index of the program a command runs, past `VAR=value` words, reserved words (`if`, `then`,
+    `!`) and wrappers (`sudo -u x`, `gosu x`)."""
     i = 0
     while i < len(words):
         value = words[i].value
-        if _ASSIGNMENT.match(value) or value == "--":
+        if _ASSIGNMENT.match(value) or value == "--" or (value in _LEADING_RESERVED and not words[i].quoted):
             i += 1
             continue
         spec = WRAPPERS.get(basename(value))

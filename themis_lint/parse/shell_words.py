@@ -15,7 +15,7 @@ class Word:
     exact: bool  # value[i] maps to raw text one to one after removing plain quotes (no escapes)
 
 
-def split_commands(source: str, start: int = 0, end: int | None = None) -> list[list[Word]]:
+def split_commands(source: str, start: int = 0, end: int | None = None, depth: int = 0) -> list[list[Word]]:
     """Simple commands of a shell script: lists of words, split at newlines and operators.
 
     Comments are skipped, `\\` line continuations join lines, `$(...)`, `${...}` and
@@ -24,6 +24,7 @@ def split_commands(source: str, start: int = 0, end: int | None = None) -> list[
     """
     end = len(source) if end is None else end
     commands: list[list[Word]] = []
+    inner: list[list[Word]] = []  # commands inside `$(...)` and backticks
     current: list[Word] = []
     i = start
     while i < end:
@@ -45,9 +46,42 @@ def split_commands(source: str, start: int = 0, end: int | None = None) -> list[
         else:
             word, i = _read_word(source, i, end)
             current.append(word)
+            if "$(" in source[word.start:word.end] or "`" in source[word.start:word.end]:
+                inner += _substituted(source, word.start, word.end, depth)
     if current:
         commands.append(current)
-    return commands
+    return commands + inner  # the script's own commands first, in order; then substituted ones
+
+
+MAX_SUBSTITUTION_DEPTH = 8  # `$(a $(b $(c ...)))`: deeper nesting is not looked into (bounded work)
+
+
+def _substituted(source: str, start: int, end: int, depth: int) -> list[list[Word]]:
+    """The commands inside a word's `$(...)` and backtick substitutions (`x=$(themisdb-server
+    --version)`): they run too. Not in single quotes, not `$((arithmetic))`."""
+    if depth >= MAX_SUBSTITUTION_DEPTH:
+        return []
+    found: list[list[Word]] = []
+    i, in_double = start, False
+    while i < end:
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+        elif ch == "'" and not in_double:
+            close = source.find("'", i + 1, end)
+            i = end if close == -1 else close + 1
+        elif ch == '"':
+            in_double, i = not in_double, i + 1
+        elif source.startswith("$((", i):
+            i = matching_close(source, i, end)
+        elif source.startswith("$(", i) or ch == "`":
+            close = matching_close(source, i, end)
+            inner_start = i + (1 if ch == "`" else 2)
+            found += split_commands(source, inner_start, max(inner_start, close - 1), depth + 1)
+            i = close
+        else:
+            i += 1
+    return found
 
 
 def _read_word(source: str, i: int, end: int) -> tuple[Word, int]:
