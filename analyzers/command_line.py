@@ -231,6 +231,10 @@ def _removal_by_items(text: str, words: list[Word], items: dict, finding: Findin
         return
     cut = finding.fix.edits[0]
     removed = [w for w in words if cut.start <= w.start and w.end <= cut.end]
+    if removed and len(removed) == len(words):  # `command: --flag` (a string or `>-` scalar)
+        finding.fix = None  # would become `command:` with nothing: the image's default, or an empty string
+        finding.message += "; removing it would leave the command empty: edit it by hand"
+        return
     if not removed or any(w.start not in items for w in removed):
         return
     lists = {items[w.start][1] for w in removed}
