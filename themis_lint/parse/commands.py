@@ -347,8 +347,8 @@ class Container:
 
 
 def containers(text: str, docs: list, index) -> list[Container]:
-    """Every mapping with `command` or `args` in composed YAML documents (parse/yaml_nodes);
-    `index` is the text's LineIndex."""
+    """Every mapping with `entrypoint`, `command` or `args` in composed YAML documents
+    (parse/yaml_nodes); `index` is the text's LineIndex."""
     from themis_lint.parse import yaml_nodes
 
     found = []
@@ -356,7 +356,7 @@ def containers(text: str, docs: list, index) -> list[Container]:
         if not yaml_nodes.is_mapping(node):
             continue
         keys = {k.value: (k, v) for k, v in node.value if yaml_nodes.is_scalar(k)}
-        if "command" not in keys and "args" not in keys:
+        if not any(key in keys for key in CONTAINER_KEYS):  # a compose service may set only `entrypoint`
             continue
         image = keys.get("image", (None, None))[1]
         container = Container([], image.value if image is not None and _is_string(image) else None)
