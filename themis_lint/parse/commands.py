@@ -179,6 +179,10 @@ def exec_form(text: str, start: int, end: int) -> list[Word] | None:
     """The words of a JSON-array (exec form) instruction, or None for shell form."""
     if not text[start:end].lstrip().startswith("["):
         return None
+    if "\\\n" in text[start:end] or "\\\r\n" in text[start:end]:
+        # Docker joins the lines first (`CMD ["a", \` / `"b"]`): blank the continuations, same offsets
+        joined = re.sub(r"\\\r?\n", lambda m: " " * len(m.group()), text[start:end])
+        text = text[:start] + joined + text[end:]
     try:
         node = json_spans.parse(text, start, end)
     except json_spans.JSONSpanError:
