@@ -60,6 +60,13 @@ def server_args(words: list[Word], ctx: Context) -> list[Word] | None:
         return None
     if C.basename(words[i].value) in ctx.pack.server_commands:
         return words[i + 1:]
+    if C.basename(words[i].value) == "start-stop-daemon":  # `--exec /usr/bin/themisdb-server -- ARGS`
+        program = next((words[j + 1].value for j in range(i, len(words) - 1)
+                        if words[j].value in ("--exec", "-x", "--startas", "-a")), None)
+        dashes = next((j for j in range(i, len(words)) if words[j].value == "--"), None)
+        if program is not None and C.basename(program) in ctx.pack.server_commands:
+            return words[dashes + 1:] if dashes is not None else []
+        return None
     image = C.container_run(words)
     if image is not None and is_server_image(words[image].value, ctx):
         rest = words[image + 1:]

@@ -61,7 +61,10 @@ WRAPPERS: dict[str, tuple[frozenset[str], int]] = {name: (frozenset(opts), opera
     ("tini", ("-p", "-e"), 0),
     ("dumb-init", ("-r", "--rewrite"), 0),
     ("catatonit", (), 0),
+    ("setuser", (), 1),  # phusion baseimage: setuser USER COMMAND
+    ("chroot", ("--userspec", "--groups"), 1),  # chroot NEWROOT COMMAND
 )}
+_EXPANSION = re.compile(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
 # docker/podman run options that take a separate value word
 DOCKER_VALUE_OPTS = {"-a", "-c", "-e", "-h", "-l", "-m", "-p", "-u", "-v", "-w", "--add-host", "--cap-add",
                      "--cap-drop", "--cpus", "--cpu-shares", "--device", "--dns", "--entrypoint", "--env",
@@ -259,6 +262,12 @@ def command_start(words: list[Word]) -> int:
         value = words[i].value
         if _ASSIGNMENT.match(value) or value == "--" or (value in _LEADING_RESERVED and not words[i].quoted):
             i += 1
+            continue
+        if value == "set" and i + 1 < len(words) and words[i + 1].value == "--":
+            i += 2  # `set -- themisdb-server "$@" ...; exec "$@"`: an entrypoint script's command
+            continue
+        if _EXPANSION.match(value) and not words[i].quoted and i + 1 < len(words):
+            i += 1  # `$NUMACTL themisdb-server ...`: a variable holding a wrapper (or nothing)
             continue
         spec = WRAPPERS.get(basename(value))
         if spec is None:
