@@ -9,6 +9,8 @@ onto its value (escapes, quotes across folded lines) the flags are reported with
 """
 from __future__ import annotations
 
+import re
+
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.parse import commands as C
@@ -206,13 +208,27 @@ def dockerfile_findings(source: Source, ctx: Context) -> list[Finding]:
 # ---- docker-compose and Kubernetes -------------------------------------------
 
 def yaml_findings(source: Source, ctx: Context) -> list[Finding]:
+    text = source.text
     try:
         docs = source.yaml()  # shared with the server-config and data-file surfaces
     except AnalysisError:
-        return []  # not ours to report: the data-file and config surfaces own YAML parse errors
-    text = source.text
+        if "{{" not in text:
+            raise  # TH900: a broken manifest never passes silently (analyze reports one per offset)
+        # a Helm template: `{{ ... }}` blanked out (same offsets, so edits apply to the real text)
+        # usually leaves the YAML around it; what still does not compose is TH900
+        text = _TEMPLATE.sub(lambda m: _blank(m.group()), text)
+        from themis_lint.parse import yaml_nodes
+
+        docs = yaml_nodes.compose(text)
     return [f for container in C.containers(text, docs, source.index)
             for f in _container_findings(text, container, ctx)]
+
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}")  # Go template actions, one line each (Helm's)
+
+
+def _blank(action: str) -> str:
+    return "".join(c if c in "\r\n" else " " for c in action)
 
 
 def _container_findings(text: str, container: C.Container, ctx: Context) -> list[Finding]:

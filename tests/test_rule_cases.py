@@ -65,7 +65,8 @@ def test_rule_case(code: str, case: dict) -> None:
     assert check_source(output, path, ctx, Options(fix=level)).fixed is None, "a second fix changed the output"
     if output != source:
         for module in surfaces.wanting(path, ctx):  # parses, and no duplicate key the source lacked
-            assert module.parse_error(output, path, original=source) is None
+            if module.parse_error(source, path) is None:  # (a Helm template parses before and after: neither)
+                assert module.parse_error(output, path, original=source) is None
 
 
 def test_every_rule_has_docs_cases_and_an_analyzer() -> None:
