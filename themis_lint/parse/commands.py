@@ -74,7 +74,8 @@ DOCKER_VALUE_OPTS = {"-a", "-c", "-e", "-h", "-l", "-m", "-p", "-u", "-v", "-w",
                      "--runtime", "--security-opt", "--shm-size", "--stop-signal", "--tmpfs", "--ulimit",
                      "--user", "--volume", "--volumes-from", "--workdir"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_EXEC_LINE = re.compile(r"^[ \t]*Exec(?:Start|StartPre|StartPost|Reload)[ \t]*=[ \t]*[-@:+!]*", re.MULTILINE)
+_EXEC_LINE = re.compile(r"^[ \t]*Exec(?:Start|StartPre|StartPost|Condition|Reload|Stop|StopPost)[ \t]*=[ \t]*[-@:+!]*",
+                        re.MULTILINE)
 _HEALTHCHECK_CMD = re.compile(r"(?:[ \t]+--\S+)*[ \t]+CMD(?=[ \t\[])", re.IGNORECASE)
 _MAKE_PREFIX = re.compile(r"[ \t]*[@+-][@+\- \t]*")
 
@@ -86,8 +87,10 @@ def _name(path: str) -> str:
 
 
 def is_dockerfile(path: str) -> bool:
+    """Docker's and Podman's names (`Containerfile` is Podman/Buildah's default)."""
     name = _name(path)
-    return name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith((".dockerfile", ".Dockerfile"))
+    return (name in ("Dockerfile", "Containerfile") or name.startswith(("Dockerfile.", "Containerfile."))
+            or name.endswith((".dockerfile", ".Dockerfile", ".containerfile", ".Containerfile")))
 
 
 def is_makefile(path: str) -> bool:
@@ -96,7 +99,11 @@ def is_makefile(path: str) -> bool:
 
 
 def is_systemd_unit(path: str) -> bool:
-    return path.endswith(".service")
+    """A service unit, or a drop-in overriding one (`themisdb.service.d/override.conf`)."""
+    if path.endswith(".service"):
+        return True
+    parts = path.split("/")
+    return len(parts) > 1 and parts[-2].endswith(".service.d") and parts[-1].endswith(".conf")
 
 
 def is_shell_script(path: str) -> bool:
