@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import click
 
 from themis_lint.project import ProjectError, Projects, Setup
-from themis_lint import diff
+from themis_lint import diff, toolfiles
 from themis_lint.pipeline import FileResult, Options, check_bytes
 from themis_lint.model import Safety, Severity
 from themis_lint.report import Report, clean
@@ -167,7 +167,8 @@ def _analyse(run: Run, req: CheckRequest, options: Options, projects: Projects, 
     folder this run may use and why not (runner.usable_cache)."""
     from themis_lint import runner, surfaces
 
-    targets = _without_tool_files(targets, req, run.skipped, projects.overrides.pack_paths)
+    own_packs = {p for s in projects.setups() for p in s.pack_paths}  # every config's `packs` met so far
+    targets = _without_tool_files(targets, req, run.skipped, (*projects.overrides.pack_paths, *own_packs))
     req.checked = targets
     groups: dict[int, tuple[Setup, list]] = {}  # the closest config governs the files under it
     by_folder: dict[str, Setup] = {}  # one lookup per folder, not per file (issue 17)
@@ -222,7 +223,7 @@ def _without_tool_files(targets: list, req: CheckRequest, skipped: list[str], pa
         if flag is not None:
             skipped.append(f"{target.display}: skipped: this run's {flag} file")
         elif kind is not None:
-            skipped.append(f"{target.display}: skipped: it is {kind} written by themis-lint")
+            skipped.append(f"{target.display}: skipped: it is {toolfiles.described(kind)}")
         else:
             kept.append(target)
     return kept
@@ -237,7 +238,7 @@ def _may_be(target, names: set[str]) -> bool:
 
 
 def _document_kind(path: str, req: CheckRequest) -> str | None:
-    from themis_lint import toolfiles
+
     from themis_lint.pipeline import DEFAULT_MAX_FILE_SIZE
 
     try:
@@ -336,7 +337,7 @@ def emit(req: CheckRequest, report: Report, render, to_stderr: bool = False) -> 
 
 
 def _write_output(path: str, document: str) -> None:
-    from themis_lint import toolfiles
+
 
     try:
         toolfiles.write(path, document)
@@ -472,7 +473,7 @@ def _stdin_unchecked(setup: Setup, req: CheckRequest, data: bytes) -> str | None
         if why:
             return f"{name} is excluded (--force-exclude): {why}"
     if (kind := toolfiles.kind(data)) is not None:
-        return f"stdin holds {kind} written by themis-lint"
+        return f"stdin holds {toolfiles.described(kind)}"
     if not surfaces.wanting(name, setup.ctx):
         return f"no surface reads a file named {name} (README.md \"Surfaces\" lists the files it reads)"
     return None

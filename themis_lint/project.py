@@ -24,6 +24,7 @@ class Setup:
     excludes: list[str]
     catalogue: dict
     root: str | None = None  # the folder of the governing config: globs are relative to it
+    pack_paths: tuple[str, ...] = ()  # the config's own `packs` (the run's own files: never checked)
 
 
 def _split(values) -> list[str]:
@@ -148,7 +149,9 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
     try:
         conf = settings.load(config)
         catalogue = packs.load_catalogue()
-        available = packs.available_packs(catalogue, [Path(p) for p in o.pack_paths])
+        own = _config_packs(conf, config)
+        named = {os.path.realpath(p): p for p in (*o.pack_paths, *own)}  # one pack named twice counts once
+        available = packs.available_packs(catalogue, [Path(p) for p in named.values()])
         catalogue = packs.extended_catalogue(catalogue, available)  # with the packs' own codes
         frm = o.from_version or conf.get("from")
         to = o.to_version or conf.get("to")
@@ -170,7 +173,13 @@ def build_setup(overrides: Overrides, config: str | None) -> Setup:
                   known_keys=list(conf.get("known-keys", [])), rule_options=rule_options,
                   per_file_ignores={k: [c.upper() for c in v] for k, v in conf.get("per-file-ignores", {}).items()})
     excludes = list(conf.get("exclude", DEFAULT_EXCLUDES)) + list(conf.get("extend-exclude", []))
-    return Setup(ctx, chain, conf, excludes, catalogue, root)
+    return Setup(ctx, chain, conf, excludes, catalogue, root, tuple(own))
+
+
+def _config_packs(conf, config: str | None) -> list[str]:
+    """The config's `packs`, relative to its folder (as its globs are)."""
+    base = os.path.dirname(os.path.abspath(config)) if config else os.getcwd()
+    return [os.path.normpath(os.path.join(base, p)) for p in conf.get("packs", [])]
 
 
 def _rule_options(conf, pack, catalogue) -> dict:

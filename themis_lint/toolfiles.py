@@ -23,7 +23,10 @@ _HTML = re.compile(rb"\s*<!doctype html>.{0,200}<title>themis-lint ", re.IGNOREC
 
 
 def kind(data: bytes) -> str | None:
-    """What themis-lint document these bytes are ("a baseline", "a SARIF log", ...), or None."""
+    """What themis-lint document these bytes are ("a baseline", "a SARIF log", "a rule pack",
+    ...), or None."""
+    if b"primitive:" in data and b"changes:" in data and _is_pack(data):
+        return "a rule pack"  # its `path:` and `old:` values are the pack's, not client code
     if _NEEDLE not in data:
         return None  # the fast path: nearly every file stops here
     start = data.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
@@ -74,3 +77,27 @@ def write(path: str, text: str) -> None:
     from themis_lint.safe_io import write_document
 
     write_document(path, text.encode("utf-8"))
+
+
+def _is_pack(data: bytes) -> bool:
+    """A rule pack (docs/packs.md): a YAML mapping with `from`, `to` and `changes`, each change
+    naming its `primitive`."""
+    from themis_lint.model import AnalysisError
+    from themis_lint.parse import yaml_nodes
+
+    try:
+        docs = yaml_nodes.compose(data.decode("utf-8-sig"))
+    except (AnalysisError, UnicodeDecodeError, RecursionError):
+        return False
+    if len(docs) != 1 or not yaml_nodes.is_mapping(docs[0]):
+        return False
+    keys = {k.value: v for k, v in docs[0].value if yaml_nodes.is_scalar(k)}
+    changes = keys.get("changes")
+    return ({"from", "to"} <= set(keys) and changes is not None and yaml_nodes.is_sequence(changes)
+            and all(yaml_nodes.is_mapping(c) and any(yaml_nodes.is_scalar(k) and k.value == "primitive"
+                                                     for k, _ in c.value) for c in changes.value))
+
+
+def described(kind: str) -> str:
+    """`kind` (from `kind`) as the skip notes say it."""
+    return f"{kind}, themis-lint's own input" if kind == "a rule pack" else f"{kind} written by themis-lint"

@@ -228,3 +228,17 @@ async def _one_of_many(repo: Path) -> None:
     fixes = [a for a in actions if a.is_preferred]
     assert len(fixes) == 1 and fixes[0].diagnostics[0].message == missing[1].message
     assert await session.stop() == 0
+
+
+def test_a_company_pack_named_in_the_config_reaches_the_editor(repo) -> None:
+    run(_company_pack(repo))
+
+
+async def _company_pack(repo: Path) -> None:
+    (repo / ".themis-lint.toml").write_text('packs = ["packs/acme-1.3-to-1.4.yaml"]\n')
+    session = Session(repo)
+    await session.start()
+    gateway = session.open(repo / "app" / "gateway.py")
+    found = await session.wait_for(gateway)
+    assert [(d.code, d.range.start.line) for d in found if d.code == "ACME001"] == [("ACME001", 8)]
+    assert await session.stop() == 0

@@ -180,3 +180,29 @@ def test_rule_option_values_are_checked_against_the_primitive(repo) -> None:
     result = invoke("check", ".")
     assert result.exit_code == 2
     assert "[rules.TH401]: `analyzer`: 'text_en\", \"x' is not an analyzer name" in result.output
+
+
+def test_a_config_names_its_packs_for_every_command_and_editor(repo) -> None:
+    # `packs` in the project config: what `--pack` does, without every hook, CI job and editor
+    # having to repeat it; paths are relative to the config, so a run from a subfolder finds them
+    alone = _codes(".")
+    (repo / "pyproject.toml").write_text('[tool.themis-lint]\npacks = ["acme.yaml"]\n')
+    assert _codes(".") == sorted([*alone, "ACME001"])
+    (repo / "sub").mkdir()
+    (repo / "sub" / "client.py").write_text(CLIENT)
+    result = invoke("check", "--output-format", "json", "client.py", "sub/client.py")
+    assert sorted(f["code"] for f in json.loads(result.stdout)).count("ACME001") == 2
+    assert invoke("check", "--pack", "acme.yaml", "--fix", ".").exit_code in (0, 1)
+    assert (repo / "acme.yaml").read_text() == ACME  # the config's pack is never checked or fixed
+    (repo / "pyproject.toml").write_text('[tool.themis-lint]\npacks = ["missing.yaml"]\n')
+    missing = invoke("check", ".")
+    assert missing.exit_code == 2 and "missing.yaml" in missing.stderr
+
+
+def test_a_pack_is_never_a_finding_even_when_nothing_names_it(repo) -> None:
+    # a committed company pack is themis-lint's input: its `path:` values are not client code
+    result = invoke("check", "--output-format", "json", ".")
+    assert not [f for f in json.loads(result.stdout) if f["filename"].endswith("acme.yaml")]
+    named = invoke("check", "acme.yaml")
+    assert named.stdout == "Nothing was checked.\n"
+    assert "acme.yaml: skipped: it is a rule pack, themis-lint's own input" in named.stderr

@@ -21,6 +21,9 @@ KEYS = {
     "query-functions": ({"type": "array", "items": {"type": "string"}},
                         "Calls whose first argument is AQL (replaces the pack's list)."),
     "known-keys": ({"type": "array", "items": {"type": "string"}}, "More config keys TH104 accepts."),
+    "packs": ({"type": "array", "items": {"type": "string", "minLength": 1}},
+              "Pack files added to the bundled packs, as `--pack` adds them (paths relative to this config); "
+              "the language server and hooks use them too."),
     "rules": ({"type": "object", "propertyNames": {"pattern": r"^[A-Za-z][A-Za-z0-9]*[0-9]$"},
                "additionalProperties": {"type": "object",
                                         "additionalProperties": {"type": ["string", "number", "boolean"]}}},
