@@ -55,9 +55,14 @@ def is_server_image(image: str, ctx: Context) -> bool:
     return last in ctx.pack.server_images
 
 
-def server_args(words: list[Word], ctx: Context) -> list[Word] | None:
-    """The words a command passes to ThemisDB, or None when it does not run ThemisDB."""
+def server_args(words: list[Word], ctx: Context, server_vars: frozenset[str] = frozenset()) -> list[Word] | None:
+    """The words a command passes to ThemisDB, or None when it does not run ThemisDB.
+    `server_vars`: names the script set to a server program (`DAEMON=/usr/sbin/themisdb-server`),
+    so `$DAEMON ARGS` runs it."""
     i = C.command_start(words)
+    for k in range(min(i + 1, len(words))):  # `$DAEMON -c $CONF --flag`: the program is in a variable
+        if _variable(words[k].value) in server_vars:
+            return words[k + 1:]
     if i >= len(words):
         return None
     if C.basename(words[i].value) in ctx.pack.server_commands:
@@ -66,7 +71,8 @@ def server_args(words: list[Word], ctx: Context) -> list[Word] | None:
         program = next((words[j + 1].value for j in range(i, len(words) - 1)
                         if words[j].value in ("--exec", "-x", "--startas", "-a")), None)
         dashes = next((j for j in range(i, len(words)) if words[j].value == "--"), None)
-        if program is not None and C.basename(program) in ctx.pack.server_commands:
+        if program is not None and (C.basename(program) in ctx.pack.server_commands
+                                    or _variable(program) in server_vars):
             return words[dashes + 1:] if dashes is not None else []
         return None
     image = C.container_run(words)
@@ -142,15 +148,37 @@ def _removal(source: str, command: list[Word], args: list[Word], i: int, has_eq:
 def shell_findings(source: str, ctx: Context, commands: list[list[Word]], depth: int = 0,
                    scripts: dict | None = None) -> list[Finding]:
     found = []
+    server_vars = _server_variables(commands, ctx)
     for command in commands:
-        found += command_findings(source, command, ctx, depth=depth, scripts=scripts)
+        found += command_findings(source, command, ctx, depth=depth, scripts=scripts, server_vars=server_vars)
     return found
 
 
+_VARIABLE = re.compile(r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$")
+
+
+def _variable(value: str) -> str | None:
+    """NAME of a word that is only `$NAME` or `${NAME}` (quoted or not), else None."""
+    match = _VARIABLE.match(value)
+    return (match[1] or match[2]) if match else None
+
+
+def _server_variables(commands: list[list[Word]], ctx: Context) -> frozenset[str]:
+    """Names the script sets to a server program (`DAEMON=/usr/sbin/themisdb-server`, also after
+    `export`/`readonly`/`local`/`declare`): init scripts run `$DAEMON ARGS`."""
+    names = set()
+    for command in commands:
+        for word in command:
+            name, eq, value = word.value.partition("=")
+            if eq and name.isidentifier() and value and C.basename(value) in ctx.pack.server_commands:
+                names.add(name)
+    return frozenset(names)
+
+
 def command_findings(source: str, command: list[Word], ctx: Context, image_args: bool = False, depth: int = 0,
-                     scripts: dict | None = None) -> list[Finding]:
+                     scripts: dict | None = None, server_vars: frozenset[str] = frozenset()) -> list[Finding]:
     """Flags of one command; `image_args`: the command's words go to ThemisDB (a ThemisDB container)."""
-    args = server_args(command, ctx)
+    args = server_args(command, ctx, server_vars)
     found = []
     if args is None and depth < C.MAX_NESTING:
         found += nested_findings(source, command, ctx, depth, scripts)
