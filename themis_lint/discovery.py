@@ -187,7 +187,10 @@ def excluded_by(path: str, excludes: ExcludesFor, respect_gitignore: bool = True
         # no repository: the walk a user would run from here, or from the closest folder that
         # holds both here and the file (`../vendor/db.py` from `app/` is under `vendor/`); never
         # from the file system root, whose folder names say nothing about this project
-        common = os.path.commonpath([os.getcwd(), target])
+        try:
+            common = os.path.commonpath([os.getcwd(), target])
+        except ValueError:  # another drive (Windows): nothing in common
+            common = os.path.dirname(target)
         top = common if os.path.dirname(common) != common else os.path.dirname(target)
     names = os.path.relpath(target, top).split(os.sep)
     if names == ["."]:

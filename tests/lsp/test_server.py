@@ -210,6 +210,14 @@ async def _bom(repo: Path) -> None:
     [quick] = [a for a in await session.actions(py, endpoint.range, only=[T.CodeActionKind.QuickFix],
                                                diagnostics=[endpoint]) if a.is_preferred]
     assert apply(py_text, edits_of(quick, py)) == py_text.replace("/_api/collection/create", "/_api/collection")
+    # "suppress" above a first line (a Dockerfile takes no trailing comment) goes after the mark
+    docker_text = "\ufeffRUN themisdb-server --cache.maxSize=1\n"
+    docker = session.open(repo / "bom" / "Dockerfile", docker_text)
+    [flag] = await session.wait_for(docker)
+    [suppress] = [a for a in await session.actions(docker, flag.range, only=[T.CodeActionKind.QuickFix])
+                  if "ignore" in a.title.lower() or "suppress" in a.title.lower()]
+    assert apply(docker_text, edits_of(suppress, docker)) == (
+        "\ufeff# themis-lint: ignore[TH101]\nRUN themisdb-server --cache.maxSize=1\n")
     assert await session.stop() == 0
 
 

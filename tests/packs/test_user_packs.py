@@ -200,9 +200,15 @@ def test_a_config_names_its_packs_for_every_command_and_editor(repo) -> None:
 
 
 def test_a_pack_is_never_a_finding_even_when_nothing_names_it(repo) -> None:
-    # a committed company pack is themis-lint's input: its `path:` values are not client code
+    # a committed pack is themis-lint's input: its `path:` values are not client code (this one's
+    # `/_admin/log` was a TH202 finding, and --fix rewrote the pack)
+    legacy = ('from: "1.3"\nto: "1.4"\nchanges:\n'
+              '  - {primitive: deprecate-endpoint, code: TH201, path: /_admin/log/old, new: /_admin/log}\n')
+    (repo / "legacy-pack.yaml").write_text(legacy)
     result = invoke("check", "--output-format", "json", ".")
-    assert not [f for f in json.loads(result.stdout) if f["filename"].endswith("acme.yaml")]
+    assert not [f for f in json.loads(result.stdout) if f["filename"].endswith(("acme.yaml", "legacy-pack.yaml"))]
+    invoke("check", "--fix", "--unsafe-fixes", ".")
+    assert (repo / "legacy-pack.yaml").read_text() == legacy
     named = invoke("check", "acme.yaml")
     assert named.stdout == "Nothing was checked.\n"
     assert "acme.yaml: skipped: it is a rule pack, themis-lint's own input" in named.stderr

@@ -199,6 +199,8 @@ def suppression(job: Job, ctx) -> Outcome:
     edit = suppression_edit(job.text, job.display, code, offset, family(job.display, is_config))
     if edit is None:
         return Outcome()
+    if edit.start == 0 and job.text.startswith(BOM):  # a comment above line 1 goes after the mark
+        edit = Edit(1, max(1, edit.end), edit.content)
     lines = LspLines(job.text, job.encoding)
     return Outcome(edits=[(span(lines, edit.start, edit.end), edit.content)])
 

@@ -257,13 +257,14 @@ def _skip_wrapper(words: list[Word], i: int, value_opts: frozenset[str], operand
     return i + operands
 
 
-# reserved words that come before a command (`if themisdb-server ...; then`, `! cmd`, `time cmd`)
-_LEADING_RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
+# reserved words that come before a command (`if themisdb-server ...; then`, `! cmd`); `time` is a
+# wrapper (WRAPPERS: its `-f FORMAT` takes a value)
+_LEADING_RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{"})
 
 
 def command_start(words: list[Word]) -> int:
     """Index of the program a command runs, past `VAR=value` words, reserved words (`if`, `then`,
-    `!`) and wrappers (`sudo -u x`, `gosu x`)."""
+    `!`) and wrappers (`sudo -u x`, `gosu x`, `time -f FMT`)."""
     i = 0
     while i < len(words):
         value = words[i].value
