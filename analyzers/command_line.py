@@ -9,8 +9,6 @@ onto its value (escapes, quotes across folded lines) the flags are reported with
 """
 from __future__ import annotations
 
-import re
-
 from themis_lint.context import Context
 from themis_lint.model import AnalysisError, Edit, Finding, Fix, Safety
 from themis_lint.parse import commands as C
@@ -61,7 +59,7 @@ def server_args(words: list[Word], ctx: Context, server_vars: frozenset[str] = f
     so `$DAEMON ARGS` runs it."""
     i = C.command_start(words)
     for k in range(min(i + 1, len(words))):  # `$DAEMON -c $CONF --flag`: the program is in a variable
-        if _variable(words[k].value) in server_vars:
+        if C.variable_name(words[k].value) in server_vars:
             return words[k + 1:]
     if i >= len(words):
         return None
@@ -72,7 +70,7 @@ def server_args(words: list[Word], ctx: Context, server_vars: frozenset[str] = f
                         if words[j].value in ("--exec", "-x", "--startas", "-a")), None)
         dashes = next((j for j in range(i, len(words)) if words[j].value == "--"), None)
         if program is not None and (C.basename(program) in ctx.pack.server_commands
-                                    or _variable(program) in server_vars):
+                                    or C.variable_name(program) in server_vars):
             return words[dashes + 1:] if dashes is not None else []
         return None
     image = C.container_run(words)
@@ -154,15 +152,6 @@ def shell_findings(source: str, ctx: Context, commands: list[list[Word]], depth:
     return found
 
 
-_VARIABLE = re.compile(r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$")
-
-
-def _variable(value: str) -> str | None:
-    """NAME of a word that is only `$NAME` or `${NAME}` (quoted or not), else None."""
-    match = _VARIABLE.match(value)
-    return (match[1] or match[2]) if match else None
-
-
 def _server_variables(commands: list[list[Word]], ctx: Context) -> frozenset[str]:
     """Names the script sets to a server program (`DAEMON=/usr/sbin/themisdb-server`, also after
     `export`/`readonly`/`local`/`declare`): init scripts run `$DAEMON ARGS`."""
@@ -242,21 +231,15 @@ def yaml_findings(source: Source, ctx: Context) -> list[Finding]:
     except AnalysisError:
         if "{{" not in text:
             raise  # TH900: a broken manifest never passes silently (analyze reports one per offset)
-        # a Helm template: `{{ ... }}` blanked out (same offsets, so edits apply to the real text)
-        # usually leaves the YAML around it; what still does not compose is TH900
-        text = _TEMPLATE.sub(lambda m: _blank(m.group()), text)
+        # a Helm template: its actions blanked out (same offsets, so edits apply to the real text)
+        # usually leave the YAML around them; what still does not compose is TH900
         from themis_lint.parse import yaml_nodes
 
+        text = yaml_nodes.without_template_actions(text)
         docs = yaml_nodes.compose(text)
     return [f for container in C.containers(text, docs, source.index)
             for f in _container_findings(text, container, ctx)]
 
-
-_TEMPLATE = re.compile(r"\{\{.*?\}\}")  # Go template actions, one line each (Helm's)
-
-
-def _blank(action: str) -> str:
-    return "".join(c if c in "\r\n" else " " for c in action)
 
 
 def _container_findings(text: str, container: C.Container, ctx: Context) -> list[Finding]:

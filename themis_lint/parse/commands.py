@@ -64,7 +64,13 @@ WRAPPERS: dict[str, tuple[frozenset[str], int]] = {name: (frozenset(opts), opera
     ("setuser", (), 1),  # phusion baseimage: setuser USER COMMAND
     ("chroot", ("--userspec", "--groups"), 1),  # chroot NEWROOT COMMAND
 )}
-_EXPANSION = re.compile(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
+_EXPANSION = re.compile(r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$")
+
+
+def variable_name(value: str) -> str | None:
+    """NAME of a word that is only `$NAME` or `${NAME}`, else None."""
+    match = _EXPANSION.match(value)
+    return (match[1] or match[2]) if match else None
 # docker/podman run options that take a separate value word
 DOCKER_VALUE_OPTS = {"-a", "-c", "-e", "-h", "-l", "-m", "-p", "-u", "-v", "-w", "--add-host", "--cap-add",
                      "--cap-drop", "--cpus", "--cpu-shares", "--device", "--dns", "--entrypoint", "--env",
@@ -274,7 +280,7 @@ def command_start(words: list[Word]) -> int:
         if value == "set" and i + 1 < len(words) and words[i + 1].value == "--":
             i += 2  # `set -- themisdb-server "$@" ...; exec "$@"`: an entrypoint script's command
             continue
-        if _EXPANSION.match(value) and not words[i].quoted and i + 1 < len(words):
+        if variable_name(value) and not words[i].quoted and i + 1 < len(words):
             i += 1  # `$NUMACTL themisdb-server ...`: a variable holding a wrapper (or nothing)
             continue
         spec = WRAPPERS.get(basename(value))

@@ -12,6 +12,8 @@ a scalar's style is read through `style()` (the two spell "plain" differently). 
 """
 from __future__ import annotations
 
+import re
+
 from themis_lint.model import AnalysisError
 from themis_lint.text import MAX_FLOW_DEPTH, flow_depth
 
@@ -36,6 +38,15 @@ def compose(text: str) -> list:
     if error is not None:
         raise error
     return docs
+
+
+_TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}")  # a Go template action (Helm's), within one line
+
+
+def without_template_actions(text: str) -> str:
+    """`text` with every `{{ ... }}` action replaced by spaces: offsets unchanged, so spans found
+    in the result edit the template itself."""
+    return _TEMPLATE_ACTION.sub(lambda m: " " * len(m.group()), text)
 
 
 def problem(text: str) -> str | None:
